@@ -1,0 +1,5 @@
+"""Allow `python -m ipcamd`."""
+
+from ipcamd.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Users, access levels, password hashing and HTTP Basic/Digest authentication."""

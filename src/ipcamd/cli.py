@@ -1,0 +1,78 @@
+"""The ``ipcamd`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ipcamd import __version__
+from ipcamd.config import build_config, load_toml
+from ipcamd.device import Device
+from ipcamd.errors import IpcamdError
+from ipcamd.server import serve
+
+_LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ipcamd", description="A software IP camera.")
+    parser.add_argument("--version", action="version", version=f"ipcamd {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("serve", help="run the camera")
+    run.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    run.add_argument("--port", type=int, help="TCP port (default 8080; 0 picks a free one)")
+    run.add_argument("--data-dir", type=Path, help="where the database lives (default ./data)")
+    run.add_argument("--config", type=Path, help="a TOML file with these settings")
+    run.add_argument(
+        "--root-password",
+        help="set root's password (also IPCAMD_ROOT_PASSWORD); without it a new unit "
+        "generates one and prints it once",
+    )
+    run.add_argument(
+        "--log-level", choices=("debug", "info", "warning", "error"), help="default info"
+    )
+    return parser
+
+
+def _on_ready(url: str, device: Device) -> None:
+    print(f"ipcamd {__version__} serving on {url}", flush=True)
+    if device.new_root_password is not None:
+        print(f"root password (shown once): {device.new_root_password}", flush=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script."""
+    args = _parser().parse_args(argv)
+    overrides: dict[str, Any] = {
+        "host": args.host,
+        "port": args.port,
+        "data_dir": args.data_dir,
+        "root_password": args.root_password,
+        "log_level": args.log_level,
+    }
+    try:
+        file_values = load_toml(args.config) if args.config else {}
+        config = build_config(file_values, overrides)
+    except IpcamdError as err:
+        print(f"ipcamd: {err}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=getattr(logging, config.log_level.upper(), logging.INFO),
+        format=_LOG_FORMAT,
+        stream=sys.stderr,
+    )
+    try:
+        asyncio.run(serve(config, _on_ready))
+    except IpcamdError as err:
+        print(f"ipcamd: {err}", file=sys.stderr)
+        return 2
+    except OSError as err:
+        print(f"ipcamd: cannot start: {err}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,117 @@
+"""The device database: one SQLite file in the data directory, used from one worker thread.
+
+SQLite gives durable, atomic commits (WAL journal, ``synchronous=FULL``): a crash leaves either the
+old or the new state. All statements run on a single dedicated thread so the event loop never
+blocks on disk and writes are serialised without extra locking.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS param_value (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS param_group (path TEXT PRIMARY KEY, template TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS user_account (
+    name TEXT PRIMARY KEY,
+    primary_group TEXT NOT NULL,
+    groups TEXT NOT NULL,
+    comment TEXT NOT NULL,
+    scrypt TEXT NOT NULL,
+    ha1_md5 TEXT NOT NULL,
+    ha1_sha256 TEXT NOT NULL,
+    created INTEGER NOT NULL
+);
+"""
+
+DB_FILE = "ipcamd.sqlite3"
+
+
+class Database:
+    """Owns the SQLite connection and the one thread that uses it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ipcamd-db")
+        self._conn: sqlite3.Connection = self._executor.submit(self._open).result()
+
+    def _open(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.executescript(_SCHEMA)
+        return conn
+
+    def call(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``fn(conn)`` on the database thread and wait (for start-up and the CLI)."""
+        return self._executor.submit(fn, self._conn).result()
+
+    async def async_call(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``fn(conn)`` on the database thread without blocking the event loop."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, fn, self._conn)
+
+    def transaction(
+        self, fn: Callable[[sqlite3.Connection], T]
+    ) -> Callable[[sqlite3.Connection], T]:
+        """Wrap ``fn`` so that it runs inside BEGIN IMMEDIATE … COMMIT (ROLLBACK on error)."""
+
+        def run(conn: sqlite3.Connection) -> T:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                result = fn(conn)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+            return result
+
+        return run
+
+    def get_meta(self, key: str) -> str | None:
+        """A value of the ``meta`` table (MAC, secrets, clock offset...)."""
+        row = self.call(
+            lambda c: c.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        )
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Store a ``meta`` value durably."""
+        self.call(
+            self.transaction(
+                lambda c: c.execute(
+                    "INSERT INTO meta(key, value) VALUES(?, ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                    (key, value),
+                )
+            )
+        )
+
+    async def async_set_meta(self, key: str, value: str) -> None:
+        """Store a ``meta`` value durably, off the event loop."""
+        await self.async_call(
+            self.transaction(
+                lambda c: c.execute(
+                    "INSERT INTO meta(key, value) VALUES(?, ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                    (key, value),
+                )
+            )
+        )
+
+    def close(self) -> None:
+        """Close the connection and stop the thread."""
+        try:
+            self._executor.submit(self._conn.close).result()
+        finally:
+            self._executor.shutdown(wait=True)

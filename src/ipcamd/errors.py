@@ -1,0 +1,35 @@
+"""The one hierarchy of domain errors.
+
+Domain services raise these; the HTTP layer maps each to the reply the spec prescribes for the CGI
+at hand. Nothing here knows about HTTP.
+"""
+
+from __future__ import annotations
+
+
+class IpcamdError(Exception):
+    """Base of every error the domain raises on purpose."""
+
+
+class InvalidParameter(IpcamdError):
+    """Raised when an argument or a parameter value fails validation (wrong type, range, syntax)."""
+
+
+class NotFound(IpcamdError):
+    """Raised when a named parameter, group, user, camera or recording does not exist."""
+
+
+class AccessDenied(IpcamdError):
+    """Raised when the caller's access level is below what the operation needs."""
+
+
+class Conflict(IpcamdError):
+    """Raised when the request contradicts the current state (duplicate user, group limit...)."""
+
+
+class Busy(IpcamdError):
+    """Raised when a resource is at capacity (viewer limit, too many motion clients)."""
+
+
+class ReadOnly(IpcamdError):
+    """Raised on an attempt to change a read-only parameter or a static group."""

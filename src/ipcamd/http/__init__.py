@@ -1,0 +1,1 @@
+"""The HTTP layer: an aiohttp application with one thin module per CGI family."""

@@ -1,0 +1,41 @@
+"""The aiohttp application: middlewares, routes of every CGI family, service lifetimes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from ipcamd.device import Device
+from ipcamd.http import param_cgi, pwdgrp_cgi
+from ipcamd.http.keys import DEVICE, ROUTES
+from ipcamd.http.middlewares import auth_middleware, error_middleware
+from ipcamd.http.routing import Router, RouteTable
+
+#: Largest request body accepted by default; upload CGIs read their bodies as streams.
+CLIENT_MAX_SIZE = 1024 * 1024
+
+#: One ``setup(router)`` per CGI family.
+CGI_MODULES = (param_cgi, pwdgrp_cgi)
+
+
+def create_app(device: Device) -> web.Application:
+    """Build the application for ``device``; starting it starts the device's services."""
+    table = RouteTable()
+    app = web.Application(
+        middlewares=[error_middleware(), auth_middleware(device.authenticator, table)],
+        client_max_size=CLIENT_MAX_SIZE,
+    )
+    app[DEVICE] = device
+    app[ROUTES] = table
+    router = Router(app, table)
+    for module in CGI_MODULES:
+        module.setup(router)
+
+    async def lifetime(_app: web.Application) -> AsyncIterator[None]:
+        await device.start()
+        yield
+        await device.stop()
+
+    app.cleanup_ctx.append(lifetime)
+    return app

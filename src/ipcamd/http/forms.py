@@ -1,0 +1,90 @@
+"""CGI arguments: the query string plus, for POST, a form body whatever its Content-Type says.
+
+Real clients post ``action=list&group=root.Properties`` as ``text/plain`` (the ``axis`` library),
+so the body is parsed as ``application/x-www-form-urlencoded`` unless it is multipart (uploads).
+The raw query is parsed here, strictly: invalid UTF-8 is a 400, never a mangled value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from urllib.parse import parse_qsl
+
+from aiohttp import web
+
+from ipcamd.http.replies import bad_request
+
+MAX_FIELDS = 512
+MAX_FORM_BODY = 64 * 1024
+
+
+class Args(Sequence[tuple[str, str]]):
+    """The ordered ``(name, value)`` pairs of one request."""
+
+    def __init__(self, pairs: list[tuple[str, str]]) -> None:
+        self._pairs = pairs
+
+    def __len__(self) -> int:
+        return len(self._pairs)
+
+    def __getitem__(self, index: int) -> tuple[str, str]:  # type: ignore[override]
+        return self._pairs[index]
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(self._pairs)
+
+    def names(self) -> list[str]:
+        """Argument names in order, duplicates kept."""
+        return [name for name, _ in self._pairs]
+
+    def getall(self, name: str) -> list[str]:
+        """Every value given for ``name``."""
+        return [value for key, value in self._pairs if key == name]
+
+    def get(self, name: str) -> str | None:
+        """The value of ``name``; a 400 if it was given more than once."""
+        values = self.getall(name)
+        if len(values) > 1:
+            raise bad_request(f"Argument '{name}' given more than once")
+        return values[0] if values else None
+
+    def without(self, *names: str) -> list[tuple[str, str]]:
+        """All pairs except those called one of ``names``."""
+        return [(k, v) for k, v in self._pairs if k not in names]
+
+    def unknown(self, allowed: Sequence[str]) -> list[str]:
+        """Names not in ``allowed``."""
+        return [k for k, _ in self._pairs if k not in allowed]
+
+
+def parse_query(raw: str) -> list[tuple[str, str]]:
+    """Parse a raw (percent-encoded) query string; 400 on bad encoding or too many fields."""
+    if not raw:
+        return []
+    try:
+        return parse_qsl(raw, keep_blank_values=True, max_num_fields=MAX_FIELDS, errors="strict")
+    except UnicodeDecodeError:
+        raise bad_request("Invalid percent-encoding in the request (not UTF-8)") from None
+    except ValueError:
+        raise bad_request(f"Too many arguments (at most {MAX_FIELDS})") from None
+
+
+async def read_args(request: web.Request) -> Args:
+    """The request's arguments: query first, then the form body of a POST."""
+    pairs = parse_query(request.raw_path.partition("?")[2])
+    if request.method == "POST" and request.can_read_body:
+        if request.content_type.startswith("multipart/"):
+            return Args(pairs)
+        if request.content_length is not None and request.content_length > MAX_FORM_BODY:
+            raise web.HTTPRequestEntityTooLarge(
+                max_size=MAX_FORM_BODY, actual_size=request.content_length
+            )
+        body = await request.content.read(MAX_FORM_BODY + 1)
+        if len(body) > MAX_FORM_BODY:
+            raise web.HTTPRequestEntityTooLarge(max_size=MAX_FORM_BODY, actual_size=len(body))
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise bad_request("Request body is not UTF-8") from None
+        pairs += parse_query(text.strip())
+    return Args(pairs)

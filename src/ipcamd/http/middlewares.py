@@ -1,0 +1,94 @@
+"""Middlewares, outermost first: errors → auth (the IP filter slots in before auth)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+from aiohttp.typedefs import Middleware
+
+from ipcamd.auth.authenticator import Authenticator, Outcome
+from ipcamd.auth.levels import AccessLevel
+from ipcamd.http.keys import USER_KEY
+from ipcamd.http.replies import TEXT_PLAIN
+from ipcamd.http.routing import RouteTable
+
+_LOGGER = logging.getLogger(__name__)
+
+
+def peer_address(request: web.Request) -> str:
+    """The connection's peer address (never a forwarded header); IPv4-mapped IPv6 as IPv4."""
+    address = request.remote or ""
+    if address.startswith("::ffff:") and "." in address:
+        return address[len("::ffff:") :]
+    return address
+
+
+def error_middleware() -> Middleware:
+    """Turn any unexpected exception into a plain 500; never a traceback in a response."""
+
+    @web.middleware
+    async def middleware(
+        request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        try:
+            return await handler(request)
+        except web.HTTPException:
+            raise
+        except (ConnectionResetError, ConnectionAbortedError):
+            raise
+        except Exception:
+            _LOGGER.exception("Unhandled error in %s %s", request.method, request.path)
+            return web.Response(
+                status=500, body=b"500 Internal Error\n", headers={"Content-Type": TEXT_PLAIN}
+            )
+
+    return middleware
+
+
+def unauthorized(authenticator: Authenticator, *, stale: bool = False) -> web.HTTPUnauthorized:
+    """A 401 carrying every challenge the policy offers (a header each)."""
+    error = web.HTTPUnauthorized(body=b"401 Unauthorized\n", content_type=TEXT_PLAIN)
+    for challenge in authenticator.challenges(stale=stale):
+        error.headers.add("WWW-Authenticate", challenge)
+    return error
+
+
+def auth_middleware(authenticator: Authenticator, table: RouteTable) -> Middleware:
+    """Authenticate the caller and enforce the level the matched route declared."""
+
+    @web.middleware
+    async def middleware(
+        request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        route = request.match_info.route
+        level = table.level_of(route)
+        if level is None:
+            return await handler(request)  # 404/405 from the router itself
+        result = await authenticator.authenticate(
+            request.headers.get("Authorization"),
+            request.method,
+            request.raw_path,
+            peer_address(request),
+        )
+        if result.outcome is Outcome.LOCKED_OUT:
+            raise web.HTTPTooManyRequests(
+                body=b"Too many failed logins; try again later\n",
+                content_type=TEXT_PLAIN,
+                headers={"Retry-After": str(int(result.retry_after) + 1)},
+            )
+        if result.outcome is Outcome.FAILED:
+            _LOGGER.warning(
+                "Failed login for %r from %s: %s",
+                result.claimed,
+                peer_address(request),
+                result.reason,
+            )
+        request[USER_KEY] = result.user
+        granted = result.user.level if result.user is not None else AccessLevel.ANONYMOUS
+        if granted >= level:
+            return await handler(request)
+        raise unauthorized(authenticator, stale=result.outcome is Outcome.STALE)
+
+    return middleware

@@ -1,0 +1,488 @@
+"""The parameter store: the single source of configuration, persisted in SQLite.
+
+Reads come from memory (the event loop never waits for disk). Every change is validated whole
+first, then committed in one SQLite transaction, then applied in memory and announced to the
+subscribers of the touched groups; one invalid value in an update changes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+
+from ipcamd.auth.levels import AccessLevel
+from ipcamd.db import Database
+from ipcamd.errors import AccessDenied, Conflict, InvalidParameter, NotFound, ReadOnly
+from ipcamd.params.schema import ParamSpec, Schema, Template, parent_pattern, split_instance
+
+_LOGGER = logging.getLogger(__name__)
+
+ROOT = "root"
+
+
+def strip_root(name: str) -> tuple[str, bool]:
+    """``root.Brand.Brand`` → (``Brand.Brand``, True); names without the prefix pass unchanged."""
+    if name == ROOT:
+        return "", True
+    if name.startswith(ROOT + "."):
+        return name[len(ROOT) + 1 :], True
+    return name, False
+
+
+@dataclass(frozen=True)
+class ParamChange:
+    """What one committed operation changed; given to subscribers after the commit."""
+
+    values: Mapping[str, str] = field(default_factory=dict)
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    user: str | None = None
+
+    def touches(self, prefix: str) -> bool:
+        """True when any changed name or group lies under ``prefix`` (``""`` matches all)."""
+        if not prefix:
+            return True
+        dotted = prefix + "."
+        names = [*self.values, *self.added, *self.removed]
+        return any(n == prefix or n.startswith(dotted) or prefix.startswith(n + ".") for n in names)
+
+
+Subscriber = Callable[[ParamChange], None]
+
+
+@dataclass
+class _Plan:
+    """A validated change, ready to commit."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    added: dict[str, str] = field(default_factory=dict)  # instance path -> template name
+    removed: list[str] = field(default_factory=list)
+
+
+class ParamStore:
+    """All parameter values of the unit, with list/update/add/remove as param.cgi needs them."""
+
+    def __init__(self, schema: Schema, db: Database) -> None:
+        self.schema = schema
+        self._db = db
+        self._values: dict[str, str] = {}
+        self._dynamic: dict[str, ParamSpec] = {}  # full name -> spec, for template groups
+        self._instances: dict[str, str] = {}  # instance path -> template name
+        self._order: list[str] | None = None
+        self._top_order = self._top_level_order()
+        self._subscribers: list[tuple[str, Subscriber]] = []
+        self._lock = asyncio.Lock()
+        self._load()
+
+    # ------------------------------------------------------------------ loading
+
+    def _top_level_order(self) -> dict[str, int]:
+        order: dict[str, int] = {}
+        for name in self.schema.static:
+            order.setdefault(name.split(".", 1)[0], len(order))
+        for template in self.schema.templates.values():
+            order.setdefault(template.parent.split(".", 1)[0], len(order))
+        return order
+
+    def _load(self) -> None:
+        for name, spec in self.schema.static.items():
+            self._values[name] = spec.default
+        rows_groups, rows_values, initialized = self._db.call(_read_all)
+        if not initialized:
+            self._db.call(self._db.transaction(self._initialize))
+            rows_groups, rows_values, _ = self._db.call(_read_all)
+        for path, template_name in sorted(rows_groups, key=lambda r: _natural_key(r[0])):
+            template = self.schema.templates.get(template_name)
+            if template is None or self.schema.template_for_instance(path) is not template:
+                _LOGGER.warning(
+                    "Ignoring stored group %s of unknown template %s", path, template_name
+                )
+                continue
+            self._create_instance(path, template, {})
+        for name, value in rows_values:
+            stored_spec = self.spec(name)
+            if stored_spec is None or stored_spec.read_only:
+                continue  # a parameter of an older schema, or a computed one
+            try:
+                self._values[name] = stored_spec.type.validate(value)
+            except InvalidParameter:
+                _LOGGER.warning("Ignoring stored value of %s that no longer validates", name)
+
+    def _initialize(self, conn: sqlite3.Connection) -> None:
+        """Create the initial dynamic groups of a new unit (run once per data directory)."""
+        self._write_initial_groups(conn)
+        conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES('params.initialized', '1')")
+
+    def _write_initial_groups(self, conn: sqlite3.Connection) -> None:
+        counters: dict[str, int] = {}
+        for parent, template_name, values in self.schema.initial_groups:
+            template = self.schema.templates[template_name]
+            number = counters.get(parent, 0)
+            counters[parent] = number + 1
+            path = f"{parent}.{template.letter}{number}"
+            conn.execute(
+                "INSERT INTO param_group(path, template) VALUES(?, ?)", (path, template_name)
+            )
+            for spec in template.params:
+                conn.execute(
+                    "INSERT INTO param_value(name, value) VALUES(?, ?)",
+                    (f"{path}.{spec.name}", values.get(spec.name, spec.default)),
+                )
+
+    def _create_instance(self, path: str, template: Template, values: Mapping[str, str]) -> None:
+        self._instances[path] = template.name
+        for spec in template.params:
+            full = f"{path}.{spec.name}"
+            self._dynamic[full] = spec
+            self._values[full] = values.get(spec.name, spec.default)
+        self._order = None
+
+    def _drop_instance(self, path: str) -> None:
+        dotted = path + "."
+        for inst in [p for p in self._instances if p == path or p.startswith(dotted)]:
+            del self._instances[inst]
+        for name in [n for n in self._dynamic if n.startswith(dotted)]:
+            del self._dynamic[name]
+            del self._values[name]
+        self._order = None
+
+    # ------------------------------------------------------------------ reading
+
+    def spec(self, name: str) -> ParamSpec | None:
+        """The spec of the parameter with full name ``name`` (without ``root.``)."""
+        return self.schema.static.get(name) or self._dynamic.get(name)
+
+    def get(self, name: str) -> str:
+        """The current value of ``name``; raises :class:`NotFound` for an unknown name."""
+        try:
+            return self._values[name]
+        except KeyError:
+            raise NotFound(name) from None
+
+    def get_int(self, name: str) -> int:
+        """The current value of an integer parameter."""
+        return int(self.get(name))
+
+    def get_bool(self, name: str) -> bool:
+        """The current value of a yes/no (or true/false) parameter."""
+        return self.get(name) in ("yes", "true")
+
+    def instances(self, parent: str) -> list[str]:
+        """Paths of the dynamic groups directly under ``parent``, in numeric order."""
+        prefix = parent + "."
+        found = [p for p in self._instances if p.startswith(prefix) and "." not in p[len(prefix) :]]
+        return sorted(found, key=_natural_key)
+
+    def group(self, prefix: str) -> dict[str, str]:
+        """All values under ``prefix``, keyed by the name relative to it."""
+        dotted = prefix + "."
+        return {n[len(dotted) :]: v for n, v in self._values.items() if n.startswith(dotted)}
+
+    def ordered_names(self) -> list[str]:
+        """Every parameter name in listing order (static by declaration, groups by number)."""
+        if self._order is None:
+            self._order = sorted(self._values, key=self._order_key)
+        return self._order
+
+    def _order_key(self, name: str) -> tuple[object, ...]:
+        top = self._top_order.get(name.split(".", 1)[0], len(self._top_order))
+        if name in self.schema.static:
+            return (top, 0, (), self._static_index(name))
+        spec = self._dynamic[name]
+        instance = name[: -len(spec.name) - 1]
+        template = self.schema.templates[self._instances[instance]]
+        return (top, 1, _natural_key(instance), template.params.index(spec))
+
+    def _static_index(self, name: str) -> int:
+        index = getattr(self, "_static_positions", None)
+        if index is None:
+            index = {n: i for i, n in enumerate(self.schema.static)}
+            self._static_positions = index
+        return int(index[name])
+
+    def is_parent(self, name: str) -> bool:
+        """True when ``name`` is a parent under which dynamic groups may be created."""
+        if any(True for _ in self.schema.templates_for_parent(name)):
+            # GuardTour.G3.Tour exists only while GuardTour.G3 exists.
+            enclosing = split_instance(name.rsplit(".", 1)[0]) if "." in name else None
+            return enclosing is None or name.rsplit(".", 1)[0] in self._instances
+        return False
+
+    def list(
+        self, patterns: Sequence[str] | None, level: AccessLevel
+    ) -> list[tuple[str, str | None]]:
+        """Lines for ``param.cgi?action=list``.
+
+        Returns ``(name, value)`` pairs in listing order; a pattern that names nothing the caller
+        may read yields ``(pattern, None)``, which the HTTP layer renders as an error line. Each
+        pattern matches names segment by segment (``*`` and ``?`` within a segment), as a prefix:
+        ``Event.*.Name`` → ``Event.E0.Name``; ``Network`` → every parameter under Network. Names
+        keep the ``root.`` prefix when the pattern had it.
+        """
+        visible = [n for n in self.ordered_names() if self._readable(n, level)]
+        if not patterns:
+            return [(n, self._values[n]) for n in visible]
+        lines: list[tuple[str, str | None]] = []
+        for raw in patterns:
+            pattern, rooted = strip_root(raw)
+            prefix = ROOT + "." if rooted else ""
+            if pattern == "":
+                lines += [(prefix + n, self._values[n]) for n in visible]
+                continue
+            segments = pattern.split(".")
+            matched = [n for n in visible if _matches(segments, n.split("."))]
+            if matched:
+                lines += [(prefix + n, self._values[n]) for n in matched]
+            elif not self._is_empty_parent(pattern, level):
+                lines.append((raw, None))
+        return lines
+
+    def _is_empty_parent(self, pattern: str, level: AccessLevel) -> bool:
+        if not self.is_parent(pattern):
+            return False
+        templates = list(self.schema.templates_for_parent(pattern))
+        return any(all(s.read <= level for s in t.params) for t in templates)
+
+    def _readable(self, name: str, level: AccessLevel) -> bool:
+        spec = self.spec(name)
+        return spec is not None and spec.read <= level
+
+    def snapshot(self) -> dict[str, str]:
+        """A copy of every value (for backup and tests)."""
+        return dict(self._values)
+
+    # ------------------------------------------------------------------ validation
+
+    def plan_update(self, items: Iterable[tuple[str, str]], level: AccessLevel) -> _Plan:
+        """Validate an update of several parameters; raise on the first bad one, change nothing."""
+        plan = _Plan()
+        for raw_name, raw_value in items:
+            name, _ = strip_root(raw_name)
+            spec = self.spec(name)
+            if spec is None or spec.read > level:
+                raise NotFound(f"Error setting '{raw_name}' to '{raw_value}': no such parameter")
+            if spec.read_only:
+                raise ReadOnly(f"Error setting '{raw_name}' to '{raw_value}': read-only parameter")
+            if spec.write > level:
+                raise AccessDenied(
+                    f"Error setting '{raw_name}' to '{raw_value}': "
+                    f"requires {spec.write.label} access"
+                )
+            try:
+                plan.values[name] = spec.type.validate(raw_value)
+            except InvalidParameter as err:
+                raise InvalidParameter(
+                    f"Error setting '{raw_name}' to '{raw_value}': {err}"
+                ) from None
+        if not plan.values:
+            raise InvalidParameter("No parameters to update")
+        return plan
+
+    def plan_add(
+        self,
+        parent_raw: str,
+        template_name: str,
+        items: Iterable[tuple[str, str]],
+        level: AccessLevel,
+        *,
+        force: bool = False,
+    ) -> tuple[_Plan, str]:
+        """Validate the creation of a group; returns the plan and the new group's entry (``E0``)."""
+        parent, _ = strip_root(parent_raw)
+        template = self.schema.templates.get(template_name)
+        if template is None:
+            raise NotFound(f"Unknown template '{template_name}'")
+        if not parent or parent_pattern(parent) != template.parent or not self.is_parent(parent):
+            raise InvalidParameter(
+                f"Template '{template_name}' cannot be used in group '{parent_raw}'"
+            )
+        needed = max(s.write for s in template.params)
+        if needed > level:
+            raise AccessDenied(f"Adding to group '{parent_raw}' requires {needed.label} access")
+        existing = [
+            int(p.rsplit(".", 1)[1][1:])
+            for p in self.instances(parent)
+            if self._instances[p] == template.name
+        ]
+        if len(existing) >= template.limit and not force:
+            raise Conflict(f"Maximum number of groups ({template.limit}) in '{parent_raw}' reached")
+        if len(existing) >= 10000:
+            raise Conflict(f"No more groups can be created in '{parent_raw}'")
+        number = next(i for i in range(len(existing) + 1) if i not in set(existing))
+        entry = f"{template.letter}{number}"
+        path = f"{parent}.{entry}"
+        base = f"{parent}.{template.letter}."
+        values: dict[str, str] = {}
+        for raw_name, raw_value in items:
+            name, _ = strip_root(raw_name)
+            if not name.startswith(base):
+                raise InvalidParameter(
+                    f"Parameter '{raw_name}' does not belong to the new group "
+                    f"(expected {base}<name>)"
+                )
+            spec = template.param(name[len(base) :])
+            if spec is None:
+                raise NotFound(f"Error setting '{raw_name}' to '{raw_value}': no such parameter")
+            try:
+                values[spec.name] = spec.type.validate(raw_value)
+            except InvalidParameter as err:
+                raise InvalidParameter(
+                    f"Error setting '{raw_name}' to '{raw_value}': {err}"
+                ) from None
+        plan = _Plan(added={path: template.name})
+        for spec in template.params:
+            plan.values[f"{path}.{spec.name}"] = values.get(spec.name, spec.default)
+        return plan, entry
+
+    def plan_remove(self, groups: Iterable[str], level: AccessLevel) -> _Plan:
+        """Validate the removal of dynamic groups; every one must exist and be removable."""
+        plan = _Plan()
+        for raw in groups:
+            path, _ = strip_root(raw)
+            template_name = self._instances.get(path)
+            if template_name is None:
+                if self.spec(path) is not None or any(
+                    n.startswith(path + ".") for n in self.schema.static
+                ):
+                    raise ReadOnly(f"Group '{raw}' is not a dynamic group and cannot be removed")
+                raise NotFound(f"Group '{raw}' does not exist")
+            template = self.schema.templates[template_name]
+            if min(s.read for s in template.params) > level:
+                raise NotFound(f"Group '{raw}' does not exist")
+            needed = max(s.write for s in template.params)
+            if needed > level:
+                raise AccessDenied(f"Removing '{raw}' requires {needed.label} access")
+            if path not in plan.removed:
+                plan.removed.append(path)
+        if not plan.removed:
+            raise InvalidParameter("No group to remove")
+        return plan
+
+    # ------------------------------------------------------------------ committing
+
+    async def async_update(
+        self, items: Sequence[tuple[str, str]], level: AccessLevel, user: str | None = None
+    ) -> ParamChange:
+        """Validate and apply an update of several parameters, all or nothing."""
+        async with self._lock:
+            return await self._async_commit(self.plan_update(items, level), user)
+
+    async def async_add(
+        self,
+        parent: str,
+        template: str,
+        items: Sequence[tuple[str, str]],
+        level: AccessLevel,
+        *,
+        force: bool = False,
+        user: str | None = None,
+    ) -> str:
+        """Create a dynamic group; returns its entry name (``E0``)."""
+        async with self._lock:
+            plan, entry = self.plan_add(parent, template, items, level, force=force)
+            await self._async_commit(plan, user)
+            return entry
+
+    async def async_remove(
+        self, groups: Sequence[str], level: AccessLevel, user: str | None = None
+    ) -> ParamChange:
+        """Remove dynamic groups, all or nothing."""
+        async with self._lock:
+            return await self._async_commit(self.plan_remove(groups, level), user)
+
+    def update(
+        self,
+        items: Sequence[tuple[str, str]],
+        level: AccessLevel = AccessLevel.ROOT,
+        user: str | None = None,
+    ) -> ParamChange:
+        """Synchronous update, for start-up code and the command line (no event loop)."""
+        plan = self.plan_update(items, level)
+        self._db.call(self._db.transaction(lambda c: _persist(c, plan)))
+        return self._apply(plan, user)
+
+    async def _async_commit(self, plan: _Plan, user: str | None) -> ParamChange:
+        await self._db.async_call(self._db.transaction(lambda c: _persist(c, plan)))
+        return self._apply(plan, user)
+
+    def _apply(self, plan: _Plan, user: str | None) -> ParamChange:
+        for path in plan.removed:
+            self._drop_instance(path)
+        for path, template_name in plan.added.items():
+            self._create_instance(path, self.schema.templates[template_name], {})
+        self._values.update(plan.values)
+        change = ParamChange(
+            values=dict(plan.values),
+            added=tuple(plan.added),
+            removed=tuple(plan.removed),
+            user=user,
+        )
+        self._notify(change)
+        return change
+
+    def subscribe(self, prefix: str, callback: Subscriber) -> Callable[[], None]:
+        """Call ``callback(change)`` after each commit touching ``prefix``; returns unsubscribe."""
+        entry = (prefix, callback)
+        self._subscribers.append(entry)
+
+        def unsubscribe() -> None:
+            if entry in self._subscribers:
+                self._subscribers.remove(entry)
+
+        return unsubscribe
+
+    def _notify(self, change: ParamChange) -> None:
+        for prefix, callback in list(self._subscribers):
+            if change.touches(prefix):
+                try:
+                    callback(change)
+                except Exception:
+                    _LOGGER.exception("Parameter subscriber for %s failed", prefix or "<all>")
+
+
+def _read_all(
+    conn: sqlite3.Connection,
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]], bool]:
+    groups = conn.execute("SELECT path, template FROM param_group").fetchall()
+    values = conn.execute("SELECT name, value FROM param_value").fetchall()
+    initialized = (
+        conn.execute("SELECT 1 FROM meta WHERE key='params.initialized'").fetchone() is not None
+    )
+    return groups, values, initialized
+
+
+def _persist(conn: sqlite3.Connection, plan: _Plan) -> None:
+    for path in plan.removed:
+        dotted_len = len(path) + 1
+        conn.execute(
+            "DELETE FROM param_group WHERE path=? OR substr(path, 1, ?)=?",
+            (path, dotted_len, path + "."),
+        )
+        conn.execute("DELETE FROM param_value WHERE substr(name, 1, ?)=?", (dotted_len, path + "."))
+    for path, template in plan.added.items():
+        conn.execute("INSERT INTO param_group(path, template) VALUES(?, ?)", (path, template))
+    conn.executemany(
+        "INSERT INTO param_value(name, value) VALUES(?, ?) "
+        "ON CONFLICT(name) DO UPDATE SET value=excluded.value",
+        list(plan.values.items()),
+    )
+
+
+def _natural_key(path: str) -> tuple[tuple[str, int], ...]:
+    """Sort ``Event.E10`` after ``Event.E9``: segments compared as (letters, number)."""
+    key: list[tuple[str, int]] = []
+    for segment in path.split("."):
+        head = segment.rstrip("0123456789")
+        tail = segment[len(head) :]
+        key.append((head, int(tail) if tail else -1))
+    return tuple(key)
+
+
+def _matches(pattern: Sequence[str], name: Sequence[str]) -> bool:
+    if len(pattern) > len(name):
+        return False
+    return all(fnmatchcase(n, p) for p, n in zip(pattern, name, strict=False))

@@ -1,0 +1,41 @@
+"""Fixtures: every test talks HTTP to a real server on an ephemeral loopback port."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from ipcamd.server import Server
+from tests.support import Camera, make_config
+
+CameraFactory = Callable[..., Any]
+
+
+@pytest.fixture
+async def camera_factory(tmp_path: Path) -> AsyncIterator[CameraFactory]:
+    """Start servers on demand (``await camera_factory(cameras=4)``); all are stopped after."""
+    started: list[tuple[Server, aiohttp.ClientSession]] = []
+
+    async def start(data_dir: Path | None = None, **overrides: Any) -> Camera:
+        directory = data_dir or tmp_path / f"unit{len(started)}"
+        server = Server(make_config(directory, **overrides))
+        await server.start()
+        session = aiohttp.ClientSession(auto_decompress=False)
+        started.append((server, session))
+        return Camera(server, session)
+
+    yield start
+    for server, session in reversed(started):
+        await session.close()
+        await server.stop()
+
+
+@pytest.fixture
+async def camera(camera_factory: CameraFactory) -> Camera:
+    """One running unit with one video input and root's password ``pass``."""
+    cam: Camera = await camera_factory()
+    return cam
