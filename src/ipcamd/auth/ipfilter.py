@@ -139,7 +139,8 @@ def apply(current: FilterSettings, request: FilterRequest) -> FilterSettings:
 
     ``add`` appends (an entry already listed stays where it is), ``remove`` drops entries that
     must all be listed, ``update`` replaces the list when one is given, ``removeall`` empties it
-    and disables the filter. ``enable`` and ``policy`` apply with any of add/remove/update.
+    and disables the filter (back to a new unit's filter: policy ``allow``). ``enable`` and
+    ``policy`` apply with any of add/remove/update.
     """
     networks = current.networks
     given = request.networks or ()
@@ -153,7 +154,7 @@ def apply(current: FilterSettings, request: FilterRequest) -> FilterSettings:
     elif request.action is Action.UPDATE and request.networks is not None:
         networks = request.networks
     elif request.action is Action.REMOVEALL:
-        return replace(current, networks=(), enabled=False)
+        return FilterSettings()
     if len(networks) > MAX_ENTRIES:
         raise InvalidParameter(f"at most {MAX_ENTRIES} addresses may be listed")
     return FilterSettings(
@@ -202,13 +203,14 @@ class IPFilter:
         user: str | None,
     ) -> FilterSettings:
         """Apply ``request``; with verification (``verify`` None = automatic), refuse with
-        :class:`VerificationFailed` and change nothing when ``peer`` would be refused."""
+        :class:`VerificationFailed` and change nothing when ``peer`` would be refused by the new
+        list once the filter is on (as ``list&verify=yes`` checks)."""
         async with self._lock:
             current = self.settings
             new = apply(current, request)
             if verify is None:
                 verify = needs_verification(current, new)
-            if verify and not new.allows(peer):
+            if verify and not replace(new, enabled=True).allows(peer):
                 raise VerificationFailed(str(peer) if peer is not None else "unknown")
             items = [
                 (name, value)

@@ -59,7 +59,9 @@ def ip_filter_middleware(ip_filter: IPFilter, refusals: OncePer) -> Middleware:
             return await handler(request)
         if refusals.due(peer):
             _LOGGER.warning("IP filter refused %s (%s %s)", peer, request.method, request.path)
-        raise web.HTTPForbidden(body=b"403 Forbidden\n", content_type=TEXT_PLAIN)
+        return web.Response(
+            status=403, body=b"403 Forbidden\n", headers={"Content-Type": TEXT_PLAIN}
+        )
 
     return middleware
 
