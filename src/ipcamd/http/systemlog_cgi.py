@@ -17,5 +17,5 @@ async def handle(request: web.Request) -> web.StreamResponse:
 
 
 def setup(router: Router) -> None:
-    """Administrators only (5.1.10); GET as the spec says (HEAD comes with it)."""
+    """Administrators only, GET only, as 5.1.10 says."""
     router.add("systemlog.cgi", handle, AccessLevel.ADMIN, methods=("GET",))
