@@ -129,3 +129,22 @@ def test_verification_default_follows_the_risk() -> None:
     assert not needs_verification(on, on)  # nothing changes
     assert not needs_verification(off, FilterSettings((), enabled=False))  # while disabled
     assert not needs_verification(on, off)  # disabling
+
+
+@pytest.mark.parametrize(
+    ("entries", "inside", "outside"),
+    [
+        ("0.0.0.0/0", ["0.0.0.0", "255.255.255.255", "10.1.2.3"], []),
+        ("10.0.0.0/31", ["10.0.0.0", "10.0.0.1"], ["10.0.0.2", "9.255.255.255"]),
+        ("10.0.0.7", ["10.0.0.7"], ["10.0.0.6", "10.0.0.8"]),
+        ("192.168.0.0/16 10.0.0.7", ["192.168.255.1", "10.0.0.7"], ["192.169.0.0", "10.0.0.0"]),
+    ],
+)
+def test_listed_matches_exactly_the_ranges(
+    entries: str, inside: list[str], outside: list[str]
+) -> None:
+    settings = FilterSettings(parse_entries(entries), enabled=True)
+    for peer in inside:
+        assert settings.listed(addr(peer)), peer
+    for peer in outside:
+        assert not settings.listed(addr(peer)), peer

@@ -12,7 +12,7 @@ import asyncio
 import ipaddress
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from ipcamd.auth.levels import AccessLevel
@@ -97,12 +97,24 @@ class FilterSettings:
     networks: tuple[ipaddress.IPv4Network, ...] = ()
     enabled: bool = False
     policy: FilterPolicy = FilterPolicy.ALLOW
+    #: prefix length → network addresses as integers: one set lookup per distinct length.
+    _index: dict[int, frozenset[int]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        index: dict[int, set[int]] = {}
+        for network in self.networks:
+            index.setdefault(network.prefixlen, set()).add(int(network.network_address))
+        object.__setattr__(self, "_index", {n: frozenset(v) for n, v in index.items()})
 
     def listed(self, peer: Address | None) -> bool:
         """True when ``peer`` falls in one of the entries (IPv6 peers never do)."""
         if not isinstance(peer, ipaddress.IPv4Address):
             return False
-        return any(peer in network for network in self.networks)
+        value = int(peer)
+        return any(
+            (value & (0xFFFFFFFF << (32 - length)) & 0xFFFFFFFF) in networks
+            for length, networks in self._index.items()
+        )
 
     def allows(self, peer: Address | None) -> bool:
         """True when a request from ``peer`` may pass; an unknown peer passes only a disabled
