@@ -8,7 +8,7 @@ import pytest
 
 from ipcamd.errors import InvalidParameter
 from ipcamd.http.date_cgi import format_date
-from ipcamd.system.clock import compose
+from ipcamd.system.clock import _stored_offset, compose
 from ipcamd.system.timezone import PosixTimeZone, device_zone, standard_part
 
 NOW = datetime(2026, 3, 31, 10, 20, 30, 456, tzinfo=UTC)
@@ -59,3 +59,12 @@ def test_standard_part() -> None:
 def test_unusable_rules_are_refused(rule: str) -> None:
     with pytest.raises(InvalidParameter):
         PosixTimeZone().validate(rule)
+
+
+@pytest.mark.parametrize(
+    ("stored", "offset"), [(None, 0.0), ("12.5", 12.5), ("junk", 0.0), ("nan", 0.0), ("1e300", 0.0)]
+)
+def test_a_stored_offset_that_cannot_be_read_means_host_time(
+    stored: str | None, offset: float
+) -> None:
+    assert _stored_offset(stored) == offset

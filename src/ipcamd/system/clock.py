@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
@@ -39,6 +40,20 @@ class SyncSource(StrEnum):
     NONE = "none"
 
 
+def _stored_offset(stored: str | None) -> float:
+    """The persisted offset; a missing or unreadable one is 0 (the host's time)."""
+    if stored is None:
+        return 0.0
+    try:
+        offset = float(stored)
+    except ValueError:
+        offset = float("nan")
+    if not math.isfinite(offset) or abs(offset) > 1e10:  # beyond any settable year
+        _LOGGER.warning("Ignoring unreadable clock offset %r", stored)
+        return 0.0
+    return offset
+
+
 class Clock:
     """The time of this unit: ``now()`` in UTC, ``local_now()`` in its time zone."""
 
@@ -48,8 +63,7 @@ class Clock:
         self._params = params
         self._db = db
         self._host_time = host_time
-        stored = db.get_meta(OFFSET_KEY)
-        self._offset = float(stored) if stored is not None else 0.0
+        self._offset = _stored_offset(db.get_meta(OFFSET_KEY))
         self._zone = self._build_zone()
         self._pending: set[asyncio.Task[None]] = set()
         params.subscribe("Time", self._on_time_change)
