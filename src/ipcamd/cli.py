@@ -62,11 +62,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except IpcamdError as err:
         print(f"ipcamd: {err}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=getattr(logging, config.log_level.upper(), logging.INFO),
-        format=_LOG_FORMAT,
-        stream=sys.stderr,
-    )
+    level = getattr(logging, config.log_level.upper(), logging.INFO)
+    logging.basicConfig(level=level, format=_LOG_FORMAT, stream=sys.stderr)
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(level)  # the system log may lower the ipcamd loggers to INFO
     try:
         asyncio.run(serve(config, _on_ready))
     except IpcamdError as err:

@@ -30,6 +30,7 @@ CREATE TABLE IF NOT EXISTS user_account (
     ha1_sha256 TEXT NOT NULL,
     created INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS system_log (id INTEGER PRIMARY KEY AUTOINCREMENT, line TEXT NOT NULL);
 """
 
 DB_FILE = "ipcamd.sqlite3"

@@ -7,7 +7,9 @@ import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from ipcamd import __version__
 from ipcamd.auth.authenticator import Authenticator, Policy
+from ipcamd.auth.ipfilter import IPFilter
 from ipcamd.auth.passwords import generate_password
 from ipcamd.auth.throttle import LoginThrottle
 from ipcamd.auth.users import UserStore
@@ -16,6 +18,9 @@ from ipcamd.db import Database
 from ipcamd.identity import Identity, generate_mac
 from ipcamd.params.store import ParamStore
 from ipcamd.params.tree import build_schema
+from ipcamd.system.audit import log_parameter_change
+from ipcamd.system.clock import Clock
+from ipcamd.system.syslog import SystemLog
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -25,6 +30,10 @@ class _Service:
     name: str
     start: Callable[[], Awaitable[None]]
     stop: Callable[[], Awaitable[None]]
+
+
+async def _nothing() -> None:
+    """A service step with nothing to do."""
 
 
 class Device:
@@ -61,8 +70,14 @@ class Device:
             ),
             nonce_lifetime=config.nonce_lifetime,
         )
+        self.clock = Clock(self.params, self.db)
+        self.ip_filter = IPFilter(self.params)
+        self.syslog = SystemLog(self.db, self.clock, lambda: self.params.get("Network.HostName"))
+        self.params.subscribe("", log_parameter_change)
         self._services: list[_Service] = []
         self._started: list[_Service] = []
+        self.add_service("system log", self.syslog.start, self.syslog.stop)
+        self.add_service("clock", _nothing, self.clock.async_stop)
 
     def _auth_policy(self) -> Policy:
         return Policy(self.params.get("Network.HTTP.AuthenticationPolicy"))
@@ -79,9 +94,12 @@ class Device:
             _LOGGER.debug("Starting %s", service.name)
             await service.start()
             self._started.append(service)
+        _LOGGER.info("ipcamd %s started (serial %s)", __version__, self.identity.serial_number)
 
     async def stop(self) -> None:
         """Stop the started services in reverse order; a failing stop does not stop the rest."""
+        if self._started:
+            _LOGGER.info("ipcamd stopping")
         while self._started:
             service = self._started.pop()
             try:

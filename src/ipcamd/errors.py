@@ -33,3 +33,11 @@ class Busy(IpcamdError):
 
 class ReadOnly(IpcamdError):
     """Raised on an attempt to change a read-only parameter or a static group."""
+
+
+class VerificationFailed(IpcamdError):
+    """Raised when new IP filter settings would refuse the caller's own address (5.7.1)."""
+
+    def __init__(self, address: str) -> None:
+        super().__init__(f'IP address "{address}" is not an accepted address')
+        self.address = address

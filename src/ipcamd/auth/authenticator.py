@@ -14,12 +14,15 @@ from dataclasses import dataclass
 from enum import Enum, StrEnum
 
 from ipcamd.auth.digest import DigestAuth, Verdict
+from ipcamd.auth.notices import OncePer
 from ipcamd.auth.throttle import LoginThrottle
 from ipcamd.auth.users import User, UserStore
 
 _LOGGER = logging.getLogger(__name__)
 _BASIC_CACHE_SECONDS = 60.0
 _BASIC_CACHE_MAX = 4096
+#: Seconds between two "accepted login" lines for one user from one address.
+LOGIN_NOTICE_INTERVAL = 900.0
 
 
 class Policy(StrEnum):
@@ -72,6 +75,7 @@ class Authenticator:
         throttle: LoginThrottle,
         *,
         nonce_lifetime: float = 300.0,
+        login_notices: OncePer | None = None,
     ) -> None:
         self.users = users
         self.realm = users.realm
@@ -80,6 +84,7 @@ class Authenticator:
         self.throttle = throttle
         self.digest = DigestAuth(users.realm, secret, users.ha1, nonce_lifetime=nonce_lifetime)
         self._basic_cache: dict[bytes, tuple[str, float]] = {}
+        self._login_notices = login_notices or OncePer(LOGIN_NOTICE_INTERVAL)
         users.on_change(lambda _name: self._basic_cache.clear())
 
     def challenges(self, *, stale: bool = False) -> list[str]:
@@ -114,8 +119,10 @@ class Authenticator:
             result = self._digest(credentials, method, uri)
         if result.outcome is Outcome.FAILED:
             self.throttle.failure(address)
-        elif result.outcome is Outcome.AUTHENTICATED:
+        elif result.outcome is Outcome.AUTHENTICATED and result.user is not None:
             self.throttle.success(address)
+            if self._login_notices.due((result.user.name, address)):
+                _LOGGER.info("Accepted login for %s from %s", result.user.name, address)
         return result
 
     async def _basic(self, credentials: str) -> AuthResult:

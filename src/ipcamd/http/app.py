@@ -6,24 +6,32 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from ipcamd.auth.notices import OncePer
 from ipcamd.device import Device
-from ipcamd.http import param_cgi, pwdgrp_cgi
+from ipcamd.http import date_cgi, ipfilter_cgi, param_cgi, pwdgrp_cgi, systemlog_cgi
 from ipcamd.http.keys import DEVICE, ROUTES
-from ipcamd.http.middlewares import auth_middleware, error_middleware
+from ipcamd.http.middlewares import auth_middleware, error_middleware, ip_filter_middleware
 from ipcamd.http.routing import Router, RouteTable
 
 #: Largest request body accepted by default; upload CGIs read their bodies as streams.
 CLIENT_MAX_SIZE = 1024 * 1024
 
+#: Seconds between two system log lines about refused requests from one address.
+REFUSAL_LOG_INTERVAL = 600.0
+
 #: One ``setup(router)`` per CGI family.
-CGI_MODULES = (param_cgi, pwdgrp_cgi)
+CGI_MODULES = (param_cgi, pwdgrp_cgi, date_cgi, ipfilter_cgi, systemlog_cgi)
 
 
 def create_app(device: Device) -> web.Application:
     """Build the application for ``device``; starting it starts the device's services."""
     table = RouteTable()
     app = web.Application(
-        middlewares=[error_middleware(), auth_middleware(device.authenticator, table)],
+        middlewares=[
+            error_middleware(),
+            ip_filter_middleware(device.ip_filter, OncePer(REFUSAL_LOG_INTERVAL)),
+            auth_middleware(device.authenticator, table),
+        ],
         client_max_size=CLIENT_MAX_SIZE,
     )
     app[DEVICE] = device

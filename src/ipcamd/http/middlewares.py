@@ -1,4 +1,4 @@
-"""Middlewares, outermost first: errors → auth (the IP filter slots in before auth)."""
+"""Middlewares, outermost first: errors → IP filter → auth."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from aiohttp import web
 from aiohttp.typedefs import Middleware
 
 from ipcamd.auth.authenticator import Authenticator, Outcome
+from ipcamd.auth.ipfilter import IPFilter, normalize_peer
 from ipcamd.auth.levels import AccessLevel
+from ipcamd.auth.notices import OncePer
 from ipcamd.http.keys import USER_KEY
 from ipcamd.http.replies import TEXT_PLAIN
 from ipcamd.http.routing import RouteTable
@@ -19,10 +21,8 @@ _LOGGER = logging.getLogger(__name__)
 
 def peer_address(request: web.Request) -> str:
     """The connection's peer address (never a forwarded header); IPv4-mapped IPv6 as IPv4."""
-    address = request.remote or ""
-    if address.startswith("::ffff:") and "." in address:
-        return address[len("::ffff:") :]
-    return address
+    address = normalize_peer(request.remote)
+    return "" if address is None else str(address)
 
 
 def error_middleware() -> Middleware:
@@ -43,6 +43,25 @@ def error_middleware() -> Middleware:
             return web.Response(
                 status=500, body=b"500 Internal Error\n", headers={"Content-Type": TEXT_PLAIN}
             )
+
+    return middleware
+
+
+def ip_filter_middleware(ip_filter: IPFilter, refusals: OncePer) -> Middleware:
+    """Refuse (403) every request, to any path, whose peer the IP filter does not let in."""
+
+    @web.middleware
+    async def middleware(
+        request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        peer = normalize_peer(request.remote)
+        if ip_filter.allows(peer):
+            return await handler(request)
+        if refusals.due(peer):
+            _LOGGER.warning("IP filter refused %s (%s %s)", peer, request.method, request.path)
+        return web.Response(
+            status=403, body=b"403 Forbidden\n", headers={"Content-Type": TEXT_PLAIN}
+        )
 
     return middleware
 

@@ -6,9 +6,12 @@ The spec writes ``Content-Type: text/plain`` without parameters; aiohttp's ``tex
 
 from __future__ import annotations
 
+import re
+
 from aiohttp import web
 
 TEXT_PLAIN = "text/plain"
+_UNSAFE = re.compile(r"[^\x20-\x7e]")
 NO_CACHE = {
     "Cache-Control": "no-cache, no-store, must-revalidate",
     "Pragma": "no-cache",
@@ -42,3 +45,9 @@ def unavailable(reason: str = "Service Unavailable") -> web.HTTPServiceUnavailab
     return web.HTTPServiceUnavailable(
         body=(reason.rstrip("\n") + "\n").encode("utf-8"), content_type=TEXT_PLAIN
     )
+
+
+def shown(value: str, limit: int = 40) -> str:
+    """A caller's value quoted back in a one-line reply: printable ASCII only, bounded."""
+    cleaned = _UNSAFE.sub("?", value)
+    return cleaned if len(cleaned) <= limit else cleaned[:limit] + "..."

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ipcamd.auth.ipfilter import AddressList
 from ipcamd.auth.levels import AccessLevel
 from ipcamd.identity import BUILD_DATE, BUILD_NUMBER, Identity
 from ipcamd.params.schema import ParamSpec, Schema, Template, fixed
@@ -23,6 +24,7 @@ from ipcamd.params.types import (
     Text,
     YesNo,
 )
+from ipcamd.system.timezone import PosixTimeZone
 
 V, OP, A = AccessLevel.VIEWER, AccessLevel.OPERATOR, AccessLevel.ADMIN
 
@@ -111,6 +113,9 @@ def _network(identity: Identity) -> list[ParamSpec]:
             description="Which HTTP authentication schemes are offered and accepted.",
         ),
         p("RTSP.Port", Integer(1, 65535), "554", A, A),
+        p("Filter.Enabled", YesNo(), "no", A, A, description="The IP filter (ipfilter.cgi)."),
+        p("Filter.Input.AcceptAddresses", AddressList(), "", A, A),
+        p("Filter.Input.Policy", Choice(("allow", "deny")), "allow", A, A),
     ]
 
 
@@ -263,7 +268,7 @@ def _time() -> list[ParamSpec]:
         p("SyncSource", Choice(("NTP", "host", "none")), "none", A, A),
         p("ObtainFromDHCP", YesNo(), "no", A, A),
         p("TimeZone", Text(64, r"[A-Za-z0-9_+:/-]*", "a time zone name"), "GMT", A, A),
-        p("POSIXTimeZone", Text(64, r"[A-Za-z0-9_+:,./<>-]*", "a POSIX TZ string"), "GMT0", A, A),
+        p("POSIXTimeZone", PosixTimeZone(), "GMT0", A, A, description="Local time's rule."),
         p("DST.Enabled", YesNo(), "no", A, A),
         p("NTP.Server", Text(255, r"[A-Za-z0-9.:-]*", "a host name or address"), "", A, A),
     ]

@@ -1,0 +1,1 @@
+"""System services: the device clock, the system log (and backup, firmware, restart)."""
