@@ -14,7 +14,7 @@ from ipcamd import __version__
 from ipcamd.config import build_config, load_toml
 from ipcamd.device import Device
 from ipcamd.errors import IpcamdError
-from ipcamd.server import serve
+from ipcamd.server import Outcome, serve
 
 _LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
@@ -68,11 +68,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr,
     )
     try:
-        asyncio.run(serve(config, _on_ready))
+        outcome, _port = asyncio.run(serve(config, _on_ready))
     except IpcamdError as err:
         print(f"ipcamd: {err}", file=sys.stderr)
         return 2
     except OSError as err:
         print(f"ipcamd: cannot start: {err}", file=sys.stderr)
         return 1
-    return 0
+    return 1 if outcome is Outcome.FAILED else 0

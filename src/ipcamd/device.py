@@ -16,6 +16,8 @@ from ipcamd.db import Database
 from ipcamd.identity import Identity, generate_mac
 from ipcamd.params.store import ParamStore
 from ipcamd.params.tree import build_schema
+from ipcamd.system.config_tables import ConfigTables
+from ipcamd.system.lifecycle import RestartRequest
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -63,6 +65,9 @@ class Device:
         )
         self._services: list[_Service] = []
         self._started: list[_Service] = []
+        #: Tables services declare as configuration (hard factory default, backup, restore).
+        self.config_tables = ConfigTables()
+        self._restart_handler: Callable[[RestartRequest], None] | None = None
 
     def _auth_policy(self) -> Policy:
         return Policy(self.params.get("Network.HTTP.AuthenticationPolicy"))
@@ -88,6 +93,23 @@ class Device:
                 await service.stop()
             except Exception:
                 _LOGGER.exception("Stopping %s failed", service.name)
+
+    def set_restart_handler(self, handler: Callable[[RestartRequest], None]) -> None:
+        """Who carries out restart requests (the server that runs this device)."""
+        self._restart_handler = handler
+
+    @property
+    def can_restart(self) -> bool:
+        """True when a server runs this device and will carry out restart requests."""
+        return self._restart_handler is not None
+
+    def request_restart(self, request: RestartRequest) -> None:
+        """Ask the server to restart (after the current reply); ignored when nothing runs it."""
+        if self._restart_handler is None:
+            _LOGGER.warning("Restart (%s) requested but no server runs this device", request.reason)
+            return
+        _LOGGER.info("Restart requested: %s", request.reason)
+        self._restart_handler(request)
 
     def close(self) -> None:
         """Close the database (after :meth:`stop`)."""

@@ -1,0 +1,1 @@
+"""System administration: restart, factory defaults, backup/restore, firmware upgrade."""
