@@ -17,6 +17,7 @@ from ipcamd.identity import Identity, generate_mac
 from ipcamd.params.store import ParamStore
 from ipcamd.params.tree import build_schema
 from ipcamd.system.config_tables import ConfigTables
+from ipcamd.system.firmware.updater import FirmwareUpdater
 from ipcamd.system.lifecycle import RestartRequest
 
 _LOGGER = logging.getLogger(__name__)
@@ -68,6 +69,7 @@ class Device:
         #: Tables services declare as configuration (hard factory default, backup, restore).
         self.config_tables = ConfigTables()
         self._restart_handler: Callable[[RestartRequest], None] | None = None
+        self.firmware = FirmwareUpdater(config.data_dir)
 
     def _auth_policy(self) -> Policy:
         return Policy(self.params.get("Network.HTTP.AuthenticationPolicy"))

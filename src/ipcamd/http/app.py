@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from ipcamd.device import Device
-from ipcamd.http import backup_cgi, param_cgi, pwdgrp_cgi, system_cgi
+from ipcamd.http import backup_cgi, firmware_cgi, param_cgi, pwdgrp_cgi, system_cgi
 from ipcamd.http.keys import DEVICE, ROUTES
 from ipcamd.http.middlewares import auth_middleware, error_middleware
 from ipcamd.http.routing import Router, RouteTable
@@ -16,7 +16,7 @@ from ipcamd.http.routing import Router, RouteTable
 CLIENT_MAX_SIZE = 1024 * 1024
 
 #: One ``setup(router)`` per CGI family.
-CGI_MODULES = (param_cgi, pwdgrp_cgi, system_cgi, backup_cgi)
+CGI_MODULES = (param_cgi, pwdgrp_cgi, system_cgi, backup_cgi, firmware_cgi)
 
 
 def create_app(device: Device) -> web.Application:

@@ -31,6 +31,7 @@ from ipcamd.identity import Identity
 from ipcamd.params.schema import ParamSpec, Schema, split_instance
 from ipcamd.system.config_tables import ConfigTable, ConfigTables
 from ipcamd.system.defaults import kept_on_factory_default
+from ipcamd.system.faults import pause
 from ipcamd.system.safetar import read_members, write_members
 
 FORMAT = 1
@@ -169,6 +170,7 @@ class RestorePlan:
                 f"INSERT INTO {table.name}({', '.join(table.columns)}) VALUES({marks})",
                 rows,
             )
+        pause("restore.apply")  # inside the transaction: a crash here must leave the old state
 
 
 def _allowed(name: str) -> bool:
