@@ -41,10 +41,15 @@ class Process:
     """``ipcamd serve`` in a subprocess, its output collected line by line."""
 
     def __init__(
-        self, data_dir: Path, *, port: int = 0, env: Mapping[str, str] | None = None
+        self,
+        data_dir: Path,
+        *,
+        port: int = 0,
+        env: Mapping[str, str] | None = None,
+        run: str = "run",
     ) -> None:
         self.data_dir = data_dir
-        self.log = data_dir.parent / f"{data_dir.name}.log"
+        self.log = data_dir.parent / f"{data_dir.name}-{run}.log"
         self._out = self.log.open("ab")
         full_env = {**os.environ, **(env or {})}
         full_env.pop("IPCAMD_ROOT_PASSWORD", None)
@@ -84,6 +89,14 @@ class Process:
             await asyncio.sleep(0.05)
         return self.urls()[count - 1]
 
+    async def wait_output(self, text: str, timeout: float = 20.0) -> None:
+        """Wait until ``text`` appears in the output."""
+        deadline = time.monotonic() + timeout
+        while text not in self.output():
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"{text!r} never appeared:\n{self.output()}")
+            await asyncio.sleep(0.05)
+
     def kill(self) -> None:
         """SIGKILL the whole process group (a power cut)."""
         if self.proc.poll() is None:
@@ -105,13 +118,25 @@ class Process:
 
 
 async def http_get(url: str, *, user: str = "root", password: str = ROOT_PASSWORD) -> bytes:
-    """One GET with Basic auth on a fresh connection."""
+    """One GET with Basic auth on a fresh connection; the reply must be a 200."""
+    status, body = await http_request("GET", url, user=user, password=password)
+    assert status == 200, (status, body)
+    return body
+
+
+async def http_request(
+    method: str,
+    url: str,
+    *,
+    data: bytes | None = None,
+    headers: Mapping[str, str] | None = None,
+    user: str = "root",
+    password: str = ROOT_PASSWORD,
+) -> tuple[int, bytes]:
+    """One request with Basic auth on a fresh connection: (status, body)."""
+    all_headers = {"Authorization": aiohttp.encode_basic_auth(user, password), **(headers or {})}
     async with (
         aiohttp.ClientSession() as session,
-        session.get(
-            url, headers={"Authorization": aiohttp.encode_basic_auth(user, password)}
-        ) as response,
+        session.request(method, url, data=data, headers=all_headers) as response,
     ):
-        body = await response.read()
-        assert response.status == 200, (response.status, body)
-        return body
+        return response.status, await response.read()
