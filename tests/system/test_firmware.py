@@ -13,10 +13,12 @@ from ipcamd import __version__
 from ipcamd.cli import main
 from ipcamd.server import Outcome
 from ipcamd.system.firmware.bundle import load_private_key, load_public_key, verify_bundle
-from ipcamd.system.firmware.slots import FirmwareStore
+from ipcamd.device import Device
+from ipcamd.system.firmware.commands import apply_pending_factory_default
+from ipcamd.system.firmware.slots import FirmwareStore, Pointer
 from ipcamd.system.safetar import write_members
 from tests.conftest import CameraFactory
-from tests.support import Camera
+from tests.support import Camera, make_config
 from tests.system.archives import multipart
 from tests.system.firmware_kit import Kit, make_wheel, payload_name, tar_members
 from tests.system.helpers import Process, http_get, http_request, wait_until
@@ -248,3 +250,23 @@ async def test_upgrade_switch_and_rollback_end_to_end(tmp_path: Path, kit: Kit) 
 def _confirmed(data_dir: Path, version: str) -> bool:
     pointer = FirmwareStore(data_dir).read()
     return pointer is not None and pointer.version == version and not pointer.trial
+
+
+def test_pending_factory_default_is_applied_once_by_the_new_version(tmp_path: Path) -> None:
+    config = make_config(tmp_path / "unit")
+    device = Device(config)
+    device.params.update([("Image.I0.Name", "Custom"), ("Network.IPAddress", "10.2.2.2")])
+    device.close()
+    store = FirmwareStore(config.data_dir)
+    store.root.mkdir(parents=True)
+    store.write(Pointer(slot="a", version="99.0.0", trial=True, factory_default=True))
+    apply_pending_factory_default(config)
+    device = Device(config)
+    try:
+        assert device.params.get("Image.I0.Name") == "Camera 1"
+        assert device.params.get("Network.IPAddress") == "10.2.2.2"
+    finally:
+        device.close()
+    pointer = store.read()
+    assert pointer is not None
+    assert (pointer.factory_default, pointer.trial) == (False, True)
