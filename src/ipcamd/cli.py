@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import sys
 from collections.abc import Sequence
@@ -14,7 +13,8 @@ from ipcamd import __version__
 from ipcamd.config import build_config, load_toml
 from ipcamd.device import Device
 from ipcamd.errors import IpcamdError
-from ipcamd.server import serve
+from ipcamd.system.firmware import commands as firmware_commands
+from ipcamd.system.firmware.supervisor import announce_ready
 
 _LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
@@ -37,6 +37,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--log-level", choices=("debug", "info", "warning", "error"), help="default info"
     )
+    run.add_argument("--supervised", action="store_true", help=argparse.SUPPRESS)
+    firmware_commands.add_commands(commands)
     return parser
 
 
@@ -44,11 +46,15 @@ def _on_ready(url: str, device: Device) -> None:
     print(f"ipcamd {__version__} serving on {url}", flush=True)
     if device.new_root_password is not None:
         print(f"root password (shown once): {device.new_root_password}", flush=True)
+    announce_ready(__version__, int(url.rsplit(":", 1)[1]))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
-    args = _parser().parse_args(argv)
+    argv_list = list(sys.argv[1:] if argv is None else argv)
+    args = _parser().parse_args(argv_list)
+    if args.command == "firmware":
+        return firmware_commands.run_command(args)
     overrides: dict[str, Any] = {
         "host": args.host,
         "port": args.port,
@@ -67,11 +73,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     for handler in logging.getLogger().handlers:
         handler.setLevel(level)  # the system log may lower the ipcamd loggers to INFO
     try:
-        asyncio.run(serve(config, _on_ready))
+        return firmware_commands.run_serve(
+            config, argv_list, supervised=args.supervised, on_ready=_on_ready
+        )
     except IpcamdError as err:
         print(f"ipcamd: {err}", file=sys.stderr)
         return 2
     except OSError as err:
         print(f"ipcamd: cannot start: {err}", file=sys.stderr)
         return 1
-    return 0

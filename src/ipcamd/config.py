@@ -36,6 +36,8 @@ class Config:
     auth_failure_window: float = 60.0
     auth_lockout: float = 30.0
     nonce_lifetime: float = 300.0
+    #: Seconds a new firmware has to start serving before the supervisor rolls it back.
+    firmware_health_timeout: float = 30.0
 
     @property
     def database_path(self) -> Path:
@@ -43,7 +45,7 @@ class Config:
         return self.data_dir / "ipcamd.sqlite3"
 
 
-_SECTIONS = ("server", "auth", "video", "storage")
+_SECTIONS = ("server", "auth", "video", "storage", "firmware")
 
 
 def load_toml(path: Path) -> dict[str, Any]:

@@ -20,6 +20,9 @@ from ipcamd.params.store import ParamStore
 from ipcamd.params.tree import build_schema
 from ipcamd.system.audit import log_parameter_change
 from ipcamd.system.clock import Clock
+from ipcamd.system.config_tables import ConfigTables
+from ipcamd.system.firmware.updater import FirmwareUpdater
+from ipcamd.system.lifecycle import RestartRequest
 from ipcamd.system.syslog import SystemLog
 
 _LOGGER = logging.getLogger(__name__)
@@ -78,6 +81,10 @@ class Device:
         self._started: list[_Service] = []
         self.add_service("system log", self.syslog.start, self.syslog.stop)
         self.add_service("clock", _nothing, self.clock.async_stop)
+        #: Tables services declare as configuration (hard factory default, backup, restore).
+        self.config_tables = ConfigTables()
+        self._restart_handler: Callable[[RestartRequest], None] | None = None
+        self.firmware = FirmwareUpdater(config.data_dir)
 
     def _auth_policy(self) -> Policy:
         return Policy(self.params.get("Network.HTTP.AuthenticationPolicy"))
@@ -106,6 +113,23 @@ class Device:
                 await service.stop()
             except Exception:
                 _LOGGER.exception("Stopping %s failed", service.name)
+
+    def set_restart_handler(self, handler: Callable[[RestartRequest], None]) -> None:
+        """Who carries out restart requests (the server that runs this device)."""
+        self._restart_handler = handler
+
+    @property
+    def can_restart(self) -> bool:
+        """True when a server runs this device and will carry out restart requests."""
+        return self._restart_handler is not None
+
+    def request_restart(self, request: RestartRequest) -> None:
+        """Ask the server to restart (after the current reply); ignored when nothing runs it."""
+        if self._restart_handler is None:
+            _LOGGER.warning("Restart (%s) requested but no server runs this device", request.reason)
+            return
+        _LOGGER.info("Restart requested: %s", request.reason)
+        self._restart_handler(request)
 
     def close(self) -> None:
         """Close the database (after :meth:`stop`)."""

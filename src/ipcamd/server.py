@@ -1,4 +1,11 @@
-"""Runs a device behind its HTTP server until a signal (or, later, a restart request)."""
+"""Runs a device behind its HTTP server until a signal, restarting it when a CGI asks.
+
+A restart (``restart.cgi``, factory defaults, restore) closes every connection and stream, stops
+the services, runs the request's state change in one transaction, closes the database, opens the
+device again from disk and listens again on the port it first bound (so ``--port 0`` comes back
+on the same port). A relaunch (new firmware) stops the server and lets the caller replace the
+process.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +13,26 @@ import asyncio
 import logging
 import signal
 from collections.abc import Callable
+from enum import Enum
 
 from aiohttp import web
 
 from ipcamd.config import Config
 from ipcamd.device import Device
 from ipcamd.http.app import create_app
+from ipcamd.system.lifecycle import RestartKind, RestartRequest
 
 _LOGGER = logging.getLogger(__name__)
 
 Ready = Callable[[str, Device], None]
+
+
+class Outcome(Enum):
+    """Why :func:`serve` returned."""
+
+    STOPPED = "stopped"  # a signal: exit
+    RELAUNCH = "relaunch"  # new firmware: replace the process
+    FAILED = "failed"  # the device could not be opened again after a restart
 
 
 class Server:
@@ -26,6 +43,12 @@ class Server:
         self.device: Device | None = None
         self._runner: web.AppRunner | None = None
         self.port: int = config.port
+        #: How many times the device was opened again (tests wait on it).
+        self.generation = 0
+        self._restarting: asyncio.Task[None] | None = None
+        self._finished: asyncio.Future[Outcome] | None = None
+        #: Called after each (re)start with the URL and the new device.
+        self.on_ready: Ready | None = None
 
     @property
     def url(self) -> str:
@@ -34,6 +57,17 @@ class Server:
         if ":" in host:
             host = f"[{host}]"
         return f"http://{host}:{self.port}"
+
+    @property
+    def restarting(self) -> bool:
+        """True while a restart is under way."""
+        return self._restarting is not None and not self._restarting.done()
+
+    def finished(self) -> asyncio.Future[Outcome]:
+        """Resolves when the server ends by itself (a relaunch, or a restart that failed)."""
+        if self._finished is None:
+            self._finished = asyncio.get_running_loop().create_future()
+        return self._finished
 
     async def start(self) -> Device:
         """Open the device (blocking start-up work runs in a thread) and start listening."""
@@ -49,33 +83,90 @@ class Server:
             await asyncio.to_thread(device.close)
             raise
         for address in runner.addresses:
-            self.port = int(address[1])
+            self.port = int(address[1])  # the port actually bound: restarts reuse it
             break
+        device.set_restart_handler(self._on_restart_request)
         self.device, self._runner = device, runner
+        if self.on_ready is not None:
+            self.on_ready(self.url, device)
         return device
 
     async def stop(self) -> None:
         """Close every connection and stream, stop the services, close the database."""
+        task = self._restarting
+        if task is not None and not task.done() and task is not asyncio.current_task():
+            await asyncio.wait({task})
+        await self._shutdown(None)
+
+    async def _shutdown(self, request: RestartRequest | None) -> None:
         runner, device = self._runner, self.device
         self._runner = self.device = None
         if runner is not None:
             await runner.cleanup()
-        if device is not None:
+        if device is None:
+            return
+        try:
+            if request is not None and request.apply is not None:
+                await self._apply(device, request)
+        finally:
             await asyncio.to_thread(device.close)
 
+    @staticmethod
+    async def _apply(device: Device, request: RestartRequest) -> None:
+        assert request.apply is not None
+        try:
+            await device.db.async_call(device.db.transaction(request.apply))
+        except Exception:
+            _LOGGER.exception("The state change of %s failed; nothing was changed", request.reason)
+            return
+        _LOGGER.info("Applied the state change of %s", request.reason)
 
-async def serve(config: Config, on_ready: Ready | None = None) -> None:
-    """Serve until SIGINT or SIGTERM."""
+    def _on_restart_request(self, request: RestartRequest) -> None:
+        if self.restarting:
+            _LOGGER.info("Restart already under way; %s ignored", request.reason)
+            return
+        self._restarting = asyncio.get_running_loop().create_task(self._restart(request))
+
+    async def _restart(self, request: RestartRequest) -> None:
+        # Let the handler that asked finish sending its reply before connections close.
+        await asyncio.sleep(0)
+        _LOGGER.info("Restarting (%s)", request.reason)
+        await self._shutdown(request)
+        if request.kind is RestartKind.RELAUNCH:
+            self._finish(Outcome.RELAUNCH)
+            return
+        try:
+            await self.start()
+        except Exception:
+            _LOGGER.exception("The device could not be started again")
+            self._finish(Outcome.FAILED)
+            return
+        self.generation += 1
+        _LOGGER.info("Restarted on %s", self.url)
+
+    def _finish(self, outcome: Outcome) -> None:
+        future = self.finished()
+        if not future.done():
+            future.set_result(outcome)
+
+
+async def serve(config: Config, on_ready: Ready | None = None) -> tuple[Outcome, int]:
+    """Serve until SIGINT or SIGTERM (or a relaunch); returns why, and the port it used."""
     loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
     server = Server(config)
-    device = await server.start()
-    if on_ready is not None:
-        on_ready(server.url, device)
+    stopped = server.finished()
+
+    def on_signal() -> None:
+        if not stopped.done():
+            stopped.set_result(Outcome.STOPPED)
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, on_signal)
+    server.on_ready = on_ready
+    await server.start()
     try:
-        await stop.wait()
+        outcome = await stopped
     finally:
         _LOGGER.info("Shutting down")
         await server.stop()
+    return outcome, server.port

@@ -297,3 +297,11 @@ def _upsert(conn: sqlite3.Connection, user: User, hashes: PasswordHashes) -> Non
     else:
         _insert(conn, user, hashes)
         conn.execute("UPDATE user_account SET created=0 WHERE name=?", (user.name,))
+
+
+def validate_account(name: str, primary_group: str, sgrp: str, comment: str) -> User:
+    """Check the stored fields of an account (a restored backup) by pwdgrp.cgi's rules."""
+    validate_name(name)
+    if not (name == ROOT_USER and primary_group == "root"):
+        _check_primary(primary_group)
+    return User(name, primary_group, parse_groups(sgrp), _check_comment(comment))

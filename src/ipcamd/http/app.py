@@ -8,7 +8,16 @@ from aiohttp import web
 
 from ipcamd.auth.notices import OncePer
 from ipcamd.device import Device
-from ipcamd.http import date_cgi, ipfilter_cgi, param_cgi, pwdgrp_cgi, systemlog_cgi
+from ipcamd.http import (
+    backup_cgi,
+    date_cgi,
+    firmware_cgi,
+    ipfilter_cgi,
+    param_cgi,
+    pwdgrp_cgi,
+    system_cgi,
+    systemlog_cgi,
+)
 from ipcamd.http.keys import DEVICE, ROUTES
 from ipcamd.http.middlewares import auth_middleware, error_middleware, ip_filter_middleware
 from ipcamd.http.routing import Router, RouteTable
@@ -20,7 +29,16 @@ CLIENT_MAX_SIZE = 1024 * 1024
 REFUSAL_LOG_INTERVAL = 600.0
 
 #: One ``setup(router)`` per CGI family.
-CGI_MODULES = (param_cgi, pwdgrp_cgi, date_cgi, ipfilter_cgi, systemlog_cgi)
+CGI_MODULES = (
+    param_cgi,
+    pwdgrp_cgi,
+    date_cgi,
+    ipfilter_cgi,
+    systemlog_cgi,
+    system_cgi,
+    backup_cgi,
+    firmware_cgi,
+)
 
 
 def create_app(device: Device) -> web.Application:

@@ -18,6 +18,7 @@ from ipcamd.auth.levels import AccessLevel
 from ipcamd.db import Database
 from ipcamd.errors import AccessDenied, Conflict, InvalidParameter, NotFound, ReadOnly
 from ipcamd.params.schema import ParamSpec, Schema, Template, parent_pattern, split_instance
+from ipcamd.system.defaults import write_initial_groups
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -114,24 +115,8 @@ class ParamStore:
 
     def _initialize(self, conn: sqlite3.Connection) -> None:
         """Create the initial dynamic groups of a new unit (run once per data directory)."""
-        self._write_initial_groups(conn)
+        write_initial_groups(conn, self.schema)
         conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES('params.initialized', '1')")
-
-    def _write_initial_groups(self, conn: sqlite3.Connection) -> None:
-        counters: dict[str, int] = {}
-        for parent, template_name, values in self.schema.initial_groups:
-            template = self.schema.templates[template_name]
-            number = counters.get(parent, 0)
-            counters[parent] = number + 1
-            path = f"{parent}.{template.letter}{number}"
-            conn.execute(
-                "INSERT INTO param_group(path, template) VALUES(?, ?)", (path, template_name)
-            )
-            for spec in template.params:
-                conn.execute(
-                    "INSERT INTO param_value(name, value) VALUES(?, ?)",
-                    (f"{path}.{spec.name}", values.get(spec.name, spec.default)),
-                )
 
     def _create_instance(self, path: str, template: Template, values: Mapping[str, str]) -> None:
         self._instances[path] = template.name

@@ -1,1 +1,1 @@
-"""System services: the device clock, the system log (and backup, firmware, restart)."""
+"""System services: clock, system log, restart, factory defaults, backup/restore, firmware."""

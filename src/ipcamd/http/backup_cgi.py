@@ -1,0 +1,73 @@
+"""``backup.cgi`` (5.1.5) and ``restore.cgi`` (5.1.6).
+
+A backup is ``application/x-tar`` with ``Content-Disposition: attachment;
+filename=backup_<MAC>.tar``. A restore answers ``OK\\r\\n`` and restarts once the whole upload
+has been checked; any fault is ``Request failed: <reason>\\r\\n`` (400, or 413 when too large) and
+nothing changes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiohttp import web
+
+from ipcamd.auth.levels import AccessLevel
+from ipcamd.errors import InvalidParameter
+from ipcamd.http.caller import caller_name
+from ipcamd.http.forms import read_args
+from ipcamd.http.keys import DEVICE
+from ipcamd.http.routing import Router
+from ipcamd.http.system_cgi import answer_then_restart, failed
+from ipcamd.http.uploads import UploadTooLarge, read_upload
+from ipcamd.system.backup import MAX_UPLOAD, backup_filename, dump_step, make_archive, parse_backup
+from ipcamd.system.lifecycle import RestartRequest
+
+_LOGGER = logging.getLogger(__name__)
+
+
+async def handle_backup(request: web.Request) -> web.Response:
+    """The whole configuration as a tar archive."""
+    args = await read_args(request)
+    if len(args):
+        return failed(f"Unknown argument '{args.names()[0]}'")
+    device = request.app[DEVICE]
+    dumped = await device.db.async_call(dump_step(device.schema, device.config_tables))
+    archive = await asyncio.to_thread(make_archive, device.identity, dumped)
+    _LOGGER.info("Backup downloaded by %s", caller_name(request))
+    return web.Response(
+        body=archive,
+        headers={
+            "Content-Type": "application/x-tar",
+            "Content-Disposition": f"attachment; filename={backup_filename(device.identity)}",
+        },
+    )
+
+
+async def handle_restore(request: web.Request) -> web.Response:
+    """Check the uploaded backup completely, answer, then apply it while the device is stopped."""
+    device = request.app[DEVICE]
+    try:
+        data = await read_upload(request, MAX_UPLOAD)
+        plan = await asyncio.to_thread(
+            parse_backup, data, device.identity, device.schema, device.config_tables
+        )
+    except UploadTooLarge as err:
+        return failed(str(err), status=413)
+    except InvalidParameter as err:
+        _LOGGER.warning("Restore by %s refused: %s", caller_name(request), err)
+        return failed(str(err))
+    _LOGGER.info(
+        "Restoring the backup of %s (%s unit) uploaded by %s",
+        plan.source_mac,
+        "this" if plan.same_unit else "another",
+        caller_name(request),
+    )
+    return await answer_then_restart(request, RestartRequest("restore", apply=plan.apply))
+
+
+def setup(router: Router) -> None:
+    """Register backup.cgi (GET) and restore.cgi (POST), administrators only."""
+    router.add("backup.cgi", handle_backup, AccessLevel.ADMIN)
+    router.add("restore.cgi", handle_restore, AccessLevel.ADMIN, methods=("POST",))

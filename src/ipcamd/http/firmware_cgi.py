@@ -1,0 +1,62 @@
+"""``firmwareupgrade.cgi`` (5.1.7): upload a signed bundle, answer, relaunch on the new version.
+
+``type=normal`` keeps the settings; ``type=factorydefault`` makes the new version apply a factory
+default (5.1.3) at its first start. Any fault is ``Request failed: <reason>\\r\\n`` (400; 413 when
+too large; 409 while another upgrade is under way) and nothing changes.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+
+from ipcamd.auth.levels import AccessLevel
+from ipcamd.errors import Conflict, InvalidParameter
+from ipcamd.http.caller import caller_name
+from ipcamd.http.forms import read_args
+from ipcamd.http.keys import DEVICE
+from ipcamd.http.routing import Router
+from ipcamd.http.system_cgi import answer_then_restart, failed
+from ipcamd.http.uploads import UploadTooLarge, read_upload
+from ipcamd.system.firmware.bundle import MAX_BUNDLE
+from ipcamd.system.lifecycle import RestartKind, RestartRequest
+
+_LOGGER = logging.getLogger(__name__)
+TYPES = ("normal", "factorydefault")
+
+
+async def handle_firmware_upgrade(request: web.Request) -> web.Response:
+    """Verify and install the uploaded bundle, then relaunch."""
+    args = await read_args(request)
+    unknown = args.unknown(("type",))
+    if unknown:
+        return failed(f"Unknown argument '{unknown[0]}'")
+    kind = args.get("type") or "normal"
+    if kind not in TYPES:
+        return failed(f"Invalid type '{kind}' (normal or factorydefault)")
+    device = request.app[DEVICE]
+    try:
+        bundle = await read_upload(request, MAX_BUNDLE)
+        version = await device.firmware.upgrade(
+            bundle,
+            factory_default=kind == "factorydefault",
+            running=device.identity.firmware_version,
+            db=device.db,
+        )
+    except UploadTooLarge as err:
+        return failed(str(err), status=413)
+    except Conflict as err:
+        return failed(str(err), status=409)
+    except InvalidParameter as err:
+        _LOGGER.warning("Firmware upgrade by %s refused: %s", caller_name(request), err)
+        return failed(str(err))
+    _LOGGER.info("Firmware %s (%s) installed by %s", version, kind, caller_name(request))
+    return await answer_then_restart(
+        request, RestartRequest(f"firmware upgrade to {version}", kind=RestartKind.RELAUNCH)
+    )
+
+
+def setup(router: Router) -> None:
+    """Register firmwareupgrade.cgi (POST, administrators only)."""
+    router.add("firmwareupgrade.cgi", handle_firmware_upgrade, AccessLevel.ADMIN, methods=("POST",))

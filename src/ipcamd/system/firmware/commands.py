@@ -1,0 +1,100 @@
+"""``ipcamd firmware keygen`` and ``ipcamd firmware build``, and what ``serve`` does with slots."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+from ipcamd.config import Config
+from ipcamd.device import Device
+from ipcamd.errors import IpcamdError
+from ipcamd.server import Outcome, Ready, serve
+from ipcamd.system.defaults import soft_default
+from ipcamd.system.firmware.bundle import build_bundle, generate_keys, load_private_key
+from ipcamd.system.firmware.slots import FirmwareStore
+from ipcamd.system.firmware.supervisor import EXIT_RELAUNCH, Supervisor, child_command
+
+PRIVATE_KEY = "firmware.key"
+PUBLIC_KEY = "firmware.pub"
+
+
+def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Declare ``ipcamd firmware keygen|build``."""
+    firmware = commands.add_parser("firmware", help="make signing keys and firmware bundles")
+    actions = firmware.add_subparsers(dest="firmware_command", required=True)
+    keygen = actions.add_parser("keygen", help="write a new Ed25519 key pair")
+    keygen.add_argument("--out", type=Path, required=True, help="directory for the two keys")
+    build = actions.add_parser("build", help="sign a wheel of ipcamd into a firmware bundle")
+    build.add_argument("--key", type=Path, required=True, help="the private key (PEM)")
+    build.add_argument("--wheel", type=Path, required=True, help="a wheel of ipcamd")
+    build.add_argument("--out", type=Path, required=True, help="the bundle to write")
+    build.add_argument("--version", help="refuse unless the wheel is this version")
+    build.add_argument(
+        "--allow-downgrade", action="store_true", help="let units run a newer version install it"
+    )
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Carry out ``ipcamd firmware …``; errors are one line on stderr, status 2."""
+    try:
+        if args.firmware_command == "keygen":
+            private, public = generate_keys()
+            args.out.mkdir(parents=True, exist_ok=True)
+            key_path = args.out / PRIVATE_KEY
+            fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as out:
+                out.write(private)
+            (args.out / PUBLIC_KEY).write_bytes(public)
+            print(f"wrote {key_path} (keep it secret) and {args.out / PUBLIC_KEY}")
+            return 0
+        key = load_private_key(args.key.read_bytes())
+        bundle = build_bundle(
+            key,
+            args.wheel.read_bytes(),
+            version=args.version,
+            allow_downgrade=args.allow_downgrade,
+        )
+        args.out.write_bytes(bundle)
+        print(f"wrote {args.out} ({len(bundle)} bytes)")
+        return 0
+    except (OSError, IpcamdError) as err:
+        print(f"ipcamd firmware: {err}", file=sys.stderr)
+        return 2
+
+
+def apply_pending_factory_default(config: Config) -> None:
+    """A ``type=factorydefault`` upgrade: reset settings once, at the new version's first start."""
+    store = FirmwareStore(config.data_dir)
+    pointer = store.read()
+    if pointer is None or not pointer.factory_default:
+        return
+    device = Device(config)
+    try:
+        device.db.call(device.db.transaction(soft_default(device.schema)))
+    finally:
+        device.close()
+    store.factory_default_done()
+
+
+def run_serve(config: Config, argv: list[str], *, supervised: bool, on_ready: Ready) -> int:
+    """``ipcamd serve``: one process, or a supervisor once a firmware slot is installed."""
+    store = FirmwareStore(config.data_dir)
+    if not supervised and store.read() is not None:
+        return Supervisor(
+            argv, store, config.database_path, config.port, config.firmware_health_timeout
+        ).run()
+    if supervised:
+        apply_pending_factory_default(config)
+    outcome, port = asyncio.run(serve(config, on_ready))
+    if outcome is Outcome.RELAUNCH:
+        if supervised:
+            return EXIT_RELAUNCH
+        # The first upgrade of a plain process: become the supervisor of the new slot.
+        command = child_command(argv, port)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.execv(command[0], command)  # noqa: S606 - our own interpreter and arguments
+    return 1 if outcome is Outcome.FAILED else 0
