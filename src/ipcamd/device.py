@@ -16,6 +16,7 @@ from ipcamd.db import Database
 from ipcamd.identity import Identity, generate_mac
 from ipcamd.params.store import ParamStore
 from ipcamd.params.tree import build_schema
+from ipcamd.video.service import VideoService
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -63,6 +64,8 @@ class Device:
         )
         self._services: list[_Service] = []
         self._started: list[_Service] = []
+        self.video = VideoService(self.params, config.cameras, config.sources, config.seed)
+        self.add_service("video", self.video.start, self.video.stop)
 
     def _auth_policy(self) -> Policy:
         return Policy(self.params.get("Network.HTTP.AuthenticationPolicy"))

@@ -33,3 +33,7 @@ class Busy(IpcamdError):
 
 class ReadOnly(IpcamdError):
     """Raised on an attempt to change a read-only parameter or a static group."""
+
+
+class SourceUnavailable(IpcamdError):
+    """Raised when a video source cannot be opened or stops delivering frames."""

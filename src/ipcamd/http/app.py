@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from ipcamd.device import Device
-from ipcamd.http import param_cgi, pwdgrp_cgi
+from ipcamd.http import osd_cgi, param_cgi, pwdgrp_cgi, video_cgi
 from ipcamd.http.keys import DEVICE, ROUTES
 from ipcamd.http.middlewares import auth_middleware, error_middleware
 from ipcamd.http.routing import Router, RouteTable
@@ -16,7 +16,7 @@ from ipcamd.http.routing import Router, RouteTable
 CLIENT_MAX_SIZE = 1024 * 1024
 
 #: One ``setup(router)`` per CGI family.
-CGI_MODULES = (param_cgi, pwdgrp_cgi)
+CGI_MODULES = (param_cgi, pwdgrp_cgi, video_cgi, osd_cgi)
 
 
 def create_app(device: Device) -> web.Application:
@@ -38,4 +38,5 @@ def create_app(device: Device) -> web.Application:
         await device.stop()
 
     app.cleanup_ctx.append(lifetime)
+    app.on_shutdown.append(video_cgi.on_shutdown)
     return app
