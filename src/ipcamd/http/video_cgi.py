@@ -34,6 +34,7 @@ MULTIPART = f"multipart/x-mixed-replace;boundary={BOUNDARY}"
 #: Seconds a snapshot waits for a first frame (a network source may still be connecting).
 SNAPSHOT_TIMEOUT = 15.0
 MAX_INPUT = 41
+CLOSE_DELIMITER = f"--{BOUNDARY}--\r\n".encode("ascii")
 
 
 class UntilCloseResponse(web.StreamResponse):
@@ -104,7 +105,7 @@ async def handle_mjpeg(request: web.Request) -> web.StreamResponse:
         response = UntilCloseResponse(headers={"Content-Type": MULTIPART, **NO_CACHE})
         response.force_close()
         await response.prepare(request)
-        with contextlib.suppress(StreamClosed, ConnectionError, TimeoutError):
+        with contextlib.suppress(StreamClosed, ConnectionError):
             await _stream(
                 video,
                 viewer=viewer,
@@ -113,6 +114,8 @@ async def handle_mjpeg(request: web.Request) -> web.StreamResponse:
                 args=args,
                 options=options,
             )
+            # A stream that ends on purpose (nbrofframes, duration) closes the multipart body.
+            await response.write(CLOSE_DELIMITER)
     return response
 
 
@@ -145,7 +148,10 @@ async def _stream(
         remaining = None if deadline is None else deadline - time.monotonic()
         if remaining is not None and remaining <= 0:
             return
-        encoded = await asyncio.wait_for(profile.next(seq), remaining)
+        try:
+            encoded = await asyncio.wait_for(profile.next(seq), remaining)
+        except TimeoutError:
+            return  # the duration ran out while waiting for a frame
         await response.write(encoded.part)
         seq, sent = encoded.seq, sent + 1
         if options.frames and sent >= options.frames:
