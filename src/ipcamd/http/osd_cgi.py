@@ -16,6 +16,7 @@ from ipcamd.http.forms import read_args
 from ipcamd.http.keys import DEVICE
 from ipcamd.http.replies import bad_request, text
 from ipcamd.http.routing import Router
+from ipcamd.params.types import reject_control_characters
 from ipcamd.video.service import OSD_SETTINGS
 
 ARGUMENTS = ("Commit", *OSD_SETTINGS)
@@ -34,6 +35,8 @@ async def handle_setosd(request: web.Request) -> web.Response:
     if not values:
         raise bad_request(f"Nothing to set ({', '.join(OSD_SETTINGS)})")
     try:
+        for value in values.values():
+            reject_control_characters(value)  # before any message could echo them
         await request.app[DEVICE].video.set_osd(
             values, commit == "yes", caller_level(request), caller_name(request)
         )
