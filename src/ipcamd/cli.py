@@ -37,9 +37,31 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--log-level", choices=("debug", "info", "warning", "error"), help="default info"
     )
+    run.add_argument("--cameras", type=int, help="video inputs, 1-4 (default 1)")
+    run.add_argument(
+        "--source",
+        action="append",
+        metavar="N=URI",
+        help="feed camera N from testpattern, file:<path>, rtsp://…, http://… or "
+        "v4l2:<device> (repeatable; default testpattern)",
+    )
+    run.add_argument("--seed", type=int, help="make the test pattern deterministic")
     run.add_argument("--supervised", action="store_true", help=argparse.SUPPRESS)
     firmware_commands.add_commands(commands)
     return parser
+
+
+def _sources(values: list[str] | None) -> dict[int, str] | None:
+    """``["2=file:a.mp4"]`` → ``{2: "file:a.mp4"}``."""
+    if not values:
+        return None
+    sources = {}
+    for value in values:
+        number, sep, uri = value.partition("=")
+        if not sep or not number.isdigit() or not uri:
+            raise IpcamdError(f"--source expects N=URI, e.g. 2=file:lobby.mp4 (got '{value}')")
+        sources[int(number)] = uri
+    return sources
 
 
 def _on_ready(url: str, device: Device) -> None:
@@ -61,8 +83,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "data_dir": args.data_dir,
         "root_password": args.root_password,
         "log_level": args.log_level,
+        "cameras": args.cameras,
+        "seed": args.seed,
     }
     try:
+        overrides["sources"] = _sources(args.source)
         file_values = load_toml(args.config) if args.config else {}
         config = build_config(file_values, overrides)
     except IpcamdError as err:

@@ -24,6 +24,7 @@ from ipcamd.system.config_tables import ConfigTables
 from ipcamd.system.firmware.updater import FirmwareUpdater
 from ipcamd.system.lifecycle import RestartRequest
 from ipcamd.system.syslog import SystemLog
+from ipcamd.video.service import VideoService
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -85,6 +86,8 @@ class Device:
         self.config_tables = ConfigTables()
         self._restart_handler: Callable[[RestartRequest], None] | None = None
         self.firmware = FirmwareUpdater(config.data_dir)
+        self.video = VideoService(self.params, config.cameras, config.sources, config.seed)
+        self.add_service("video", self.video.start, self.video.stop)
 
     def _auth_policy(self) -> Policy:
         return Policy(self.params.get("Network.HTTP.AuthenticationPolicy"))

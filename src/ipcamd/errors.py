@@ -41,3 +41,7 @@ class VerificationFailed(IpcamdError):
     def __init__(self, address: str) -> None:
         super().__init__(f'IP address "{address}" is not an accepted address')
         self.address = address
+
+
+class SourceUnavailable(IpcamdError):
+    """Raised when a video source cannot be opened or stops delivering frames."""

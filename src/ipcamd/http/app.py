@@ -13,10 +13,12 @@ from ipcamd.http import (
     date_cgi,
     firmware_cgi,
     ipfilter_cgi,
+    osd_cgi,
     param_cgi,
     pwdgrp_cgi,
     system_cgi,
     systemlog_cgi,
+    video_cgi,
 )
 from ipcamd.http.keys import DEVICE, ROUTES
 from ipcamd.http.middlewares import auth_middleware, error_middleware, ip_filter_middleware
@@ -32,6 +34,8 @@ REFUSAL_LOG_INTERVAL = 600.0
 CGI_MODULES = (
     param_cgi,
     pwdgrp_cgi,
+    video_cgi,
+    osd_cgi,
     date_cgi,
     ipfilter_cgi,
     systemlog_cgi,
@@ -64,4 +68,5 @@ def create_app(device: Device) -> web.Application:
         await device.stop()
 
     app.cleanup_ctx.append(lifetime)
+    app.on_shutdown.append(video_cgi.on_shutdown)
     return app

@@ -1,0 +1,173 @@
+"""Stream profiles and viewers: each frame is encoded at most once per profile.
+
+A profile is a :class:`RenderSpec` (camera, size, compression, rotation, mirror, OSD). Its
+viewers share the bytes of its latest encoded frame; a viewer asks for "the next frame after
+the one I sent", so a slow viewer gets the newest one and nothing queues up. A profile exists
+only while it has viewers, so idle profiles cost nothing, and at most one encode per profile is
+in flight at a time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass
+
+from ipcamd.errors import Busy
+from ipcamd.video.frame import Frame
+from ipcamd.video.osd import TextPainter
+from ipcamd.video.producer import Producer, StreamClosed
+from ipcamd.video.render import RenderSpec, render_jpeg
+
+_LOGGER = logging.getLogger(__name__)
+
+BOUNDARY = "myboundary"
+
+
+@dataclass(frozen=True, slots=True)
+class Encoded:
+    """One encoded frame: the JPEG, and the same as a ready-to-send multipart part."""
+
+    seq: int
+    jpeg: bytes
+    part: bytes
+
+
+def multipart_part(jpeg: bytes) -> bytes:
+    """``--myboundary`` + part headers + JPEG + CRLF, exactly as spec 5.2.4.7 shows a part."""
+    head = (
+        f"--{BOUNDARY}\r\nContent-Type: image/jpeg\r\nContent-Length: {len(jpeg)}\r\n\r\n"
+    ).encode("ascii")
+    return b"".join((head, jpeg, b"\r\n"))
+
+
+class Profile:
+    """The viewers of one RenderSpec and the latest frame encoded for them."""
+
+    def __init__(self, hub: StreamHub, spec: RenderSpec, producer: Producer) -> None:
+        self.spec = spec
+        self.producer = producer
+        self.users = 0
+        self._hub = hub
+        self._last: Encoded | None = None
+        self._pending: tuple[int, asyncio.Future[Encoded]] | None = None
+
+    async def next(self, after: int) -> Encoded:
+        """The newest frame encoded for this profile whose number is above ``after``."""
+        frame = await self.producer.wait_newer(after)
+        last = self._last
+        if last is not None and last.seq >= frame.seq:
+            return last
+        pending = self._pending
+        if pending is None or pending[0] <= after:
+            future = asyncio.ensure_future(self._encode(frame))
+            pending = self._pending = (frame.seq, future)
+        return await asyncio.shield(pending[1])
+
+    async def _encode(self, frame: Frame) -> Encoded:
+        loop = asyncio.get_running_loop()
+        try:
+            jpeg = await loop.run_in_executor(
+                self._hub.executor, render_jpeg, frame, self.spec, self._hub.painter
+            )
+            self._hub.encodes += 1
+            encoded = Encoded(frame.seq, jpeg, multipart_part(jpeg))
+            if self._last is None or encoded.seq > self._last.seq:
+                self._last = encoded
+            return encoded
+        finally:
+            if self._pending is not None and self._pending[0] == frame.seq:
+                self._pending = None
+
+
+class Viewer:
+    """One admitted consumer (a stream or a snapshot being served); holds one viewer slot."""
+
+    def __init__(self, hub: StreamHub) -> None:
+        self._hub = hub
+        self._profile: Profile | None = None
+        self._closed = False
+
+    def use(self, spec: RenderSpec) -> Profile:
+        """Watch ``spec`` (switching from the previous profile, if different)."""
+        current = self._profile
+        if current is not None and current.spec == spec:
+            return current
+        profile = self._hub._join(spec)
+        self._profile = profile
+        if current is not None:
+            self._hub._leave(current)
+        return profile
+
+    def close(self) -> None:
+        """Give the slot back (at once: a disconnected client frees it immediately)."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._profile is not None:
+            self._hub._leave(self._profile)
+            self._profile = None
+        self._hub.viewers -= 1
+
+    def __enter__(self) -> Viewer:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+class StreamHub:
+    """All live profiles of the device, and the viewer count that ``Image.MaxViewers`` caps."""
+
+    def __init__(
+        self,
+        producers: Callable[[str], Producer],
+        executor: Executor,
+        painter: TextPainter,
+        max_viewers: Callable[[], int],
+    ) -> None:
+        self.executor = executor
+        self.painter = painter
+        self.viewers = 0
+        #: Frames encoded since start (all profiles): what the fan-out benchmark watches.
+        self.encodes = 0
+        self._producers = producers
+        self._max_viewers = max_viewers
+        self._profiles: dict[RenderSpec, Profile] = {}
+        self._closed = False
+
+    @property
+    def profiles(self) -> int:
+        """How many profiles have viewers right now."""
+        return len(self._profiles)
+
+    def admit(self) -> Viewer:
+        """A new viewer, or :class:`Busy` when ``Image.MaxViewers`` (0 = no limit) is reached."""
+        if self._closed:
+            raise StreamClosed("shutting down")
+        limit = self._max_viewers()
+        if limit and self.viewers >= limit:
+            raise Busy(f"Too many viewers (Image.MaxViewers={limit})")
+        self.viewers += 1
+        return Viewer(self)
+
+    def _join(self, spec: RenderSpec) -> Profile:
+        profile = self._profiles.get(spec)
+        if profile is None:
+            profile = Profile(self, spec, self._producers(spec.camera))
+            self._profiles[spec] = profile
+        profile.users += 1
+        profile.producer.attach()
+        return profile
+
+    def _leave(self, profile: Profile) -> None:
+        profile.users -= 1
+        profile.producer.detach()
+        if profile.users == 0 and self._profiles.get(profile.spec) is profile:
+            del self._profiles[profile.spec]
+
+    def close(self) -> None:
+        """Refuse new viewers (the producers' close ends the running streams)."""
+        self._closed = True

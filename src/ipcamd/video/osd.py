@@ -1,0 +1,156 @@
+"""On-screen display: text drawn straight into I420 planes with numpy and the built-in font."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+import numpy.typing as npt
+
+from ipcamd.video.font import GLYPH_HEIGHT, GLYPH_WIDTH, build_glyphs, glyph_indices
+from ipcamd.video.frame import Planes
+
+#: Pixels around the text inside its bar, in font pixels.
+_PAD = 1
+_CELL_W = GLYPH_WIDTH + 1
+_CELL_H = GLYPH_HEIGHT + 2 * _PAD
+_WHITE, _BLACK = 235, 16
+
+
+class Position(StrEnum):
+    TOP = "top"
+    BOTTOM = "bottom"
+
+
+class Background(StrEnum):
+    BLACK = "black"
+    WHITE = "white"
+    TRANSPARENT = "transparent"
+    SEMITRANSPARENT = "semitransparent"
+
+
+DATE_FORMATS = {"YYYY-MM-DD": "%Y-%m-%d", "DD/MM/YYYY": "%d/%m/%Y", "MM/DD/YYYY": "%m/%d/%Y"}
+
+
+@dataclass(frozen=True, slots=True)
+class OsdSpec:
+    """What the text bar shows and how (the ``Image.I<n>.Text.*`` parameters, or request args)."""
+
+    date: bool = False
+    clock: bool = False
+    text: bool = False
+    string: str = ""
+    position: Position = Position.TOP
+    color: str = "white"
+    background: Background = Background.BLACK
+    date_format: str = "YYYY-MM-DD"
+    time_format: str = "24"
+
+    @property
+    def visible(self) -> bool:
+        return self.date or self.clock or (self.text and bool(self.string))
+
+    def line(self, when: float) -> str:
+        """The text of the bar at wall-clock time ``when`` (date, clock, then the string)."""
+        local = time.localtime(when)
+        parts = []
+        if self.date:
+            parts.append(time.strftime(DATE_FORMATS.get(self.date_format, "%Y-%m-%d"), local))
+        if self.clock:
+            parts.append(
+                time.strftime("%H:%M:%S" if self.time_format == "24" else "%I:%M:%S %p", local)
+            )
+        if self.text and self.string:
+            parts.append(self.string)
+        return " ".join(parts)
+
+
+class TextPainter:
+    """Draws lines of text; holds the glyph table so it is built once per service."""
+
+    def __init__(self) -> None:
+        self._glyphs = build_glyphs()
+
+    def mask(self, text: str, scale: int) -> npt.NDArray[np.bool_]:
+        """A boolean mask of ``text``: one row of glyphs, each font pixel ``scale`` pixels."""
+        glyphs = self._glyphs[glyph_indices(text)]  # (n, 7, 5)
+        cells = np.zeros((len(glyphs), GLYPH_HEIGHT, _CELL_W), dtype=np.bool_)
+        cells[:, :, :GLYPH_WIDTH] = glyphs
+        row = cells.transpose(1, 0, 2).reshape(GLYPH_HEIGHT, -1)
+        return np.repeat(np.repeat(row, scale, axis=0), scale, axis=1)
+
+    def draw(
+        self,
+        planes: Planes,
+        text: str,
+        x: int,
+        y: int,
+        *,
+        scale: int,
+        color: int = _WHITE,
+        background: Background | None = None,
+    ) -> None:
+        """Draw ``text`` with its top-left corner at ``(x, y)``, clipped to the picture."""
+        if not text or scale < 1:
+            return
+        mask = self.mask(text, scale)
+        pad = _PAD * scale
+        top, left = max(0, y), max(0, x)
+        bottom = min(planes.height, y + mask.shape[0] + 2 * pad)
+        right = min(planes.width, x + mask.shape[1] + pad)
+        if bottom <= top or right <= left:
+            return
+        if background is not None:
+            _fill_background(planes, (left, top, right, bottom), background)
+        # The glyph area starts one pad below the bar's top edge.
+        gy, gx = y + pad, x + pad
+        g_top, g_left = max(0, gy), max(0, gx)
+        g_bottom = min(planes.height, gy + mask.shape[0])
+        g_right = min(planes.width, gx + mask.shape[1])
+        if g_bottom <= g_top or g_right <= g_left:
+            return
+        clipped = mask[g_top - gy : g_bottom - gy, g_left - gx : g_right - gx]
+        planes.y[g_top:g_bottom, g_left:g_right][clipped] = color
+
+    def draw_bar(self, planes: Planes, spec: OsdSpec, when: float) -> None:
+        """Draw the OSD bar of ``spec`` across the top or bottom of the picture."""
+        if not spec.visible:
+            return
+        text = spec.line(when)
+        scale = max(1, planes.height // 240)
+        # Shrink the font rather than cut the text when the picture is narrow.
+        while scale > 1 and (len(text) * _CELL_W + 2 * _PAD) * scale > planes.width:
+            scale -= 1
+        bar_h = _CELL_H * scale
+        y = 0 if spec.position is Position.TOP else planes.height - bar_h
+        background = spec.background
+        if background in (Background.BLACK, Background.WHITE, Background.SEMITRANSPARENT):
+            _fill_background(planes, (0, y, planes.width, y + bar_h), background)
+        color = _WHITE if spec.color == "white" else _BLACK
+        self.draw(planes, text, 0, y, scale=scale, color=color)
+
+
+def _fill_background(
+    planes: Planes, box: tuple[int, int, int, int], background: Background
+) -> None:
+    left, top, right, bottom = box
+    region = planes.y[top:bottom, left:right]
+    if background is Background.BLACK:
+        region[...] = _BLACK
+    elif background is Background.WHITE:
+        region[...] = _WHITE
+    elif background is Background.SEMITRANSPARENT:
+        region >>= 1
+    else:
+        return
+    c_top, c_bottom = top // 2, (bottom + 1) // 2
+    c_left, c_right = left // 2, (right + 1) // 2
+    if background is Background.SEMITRANSPARENT:
+        for plane in (planes.u, planes.v):
+            chroma = plane[c_top:c_bottom, c_left:c_right]
+            chroma[...] = (chroma >> 1) + 64
+    else:
+        planes.u[c_top:c_bottom, c_left:c_right] = 128
+        planes.v[c_top:c_bottom, c_left:c_right] = 128

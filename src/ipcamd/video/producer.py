@@ -1,0 +1,79 @@
+"""The producer side of the hot path: something that publishes frames while it has users.
+
+A producer keeps only its latest frame. Consumers wait for a frame newer than the one they
+have; whoever is slow simply gets the newest one next time (no queue to grow).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from enum import StrEnum
+
+from ipcamd.errors import IpcamdError
+from ipcamd.video.frame import Frame, Planes
+
+
+class StreamClosed(IpcamdError):
+    """Raised to consumers waiting on a producer that is shutting down."""
+
+
+class VideoStatus(StrEnum):
+    """What videostatus.cgi reports for an input."""
+
+    VIDEO = "video"
+    NO_VIDEO = "no video"
+
+
+class Producer:
+    """Publishes frames to waiting consumers; subclasses start and stop the actual work."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.latest: Frame | None = None
+        self._seq = 0
+        self._event = asyncio.Event()
+        self._closed = False
+        self._listeners: list[Callable[[], None]] = []
+
+    def attach(self) -> None:
+        """A consumer starts using this producer."""
+
+    def detach(self) -> None:
+        """A consumer stops using this producer."""
+
+    def add_listener(self, callback: Callable[[], None]) -> Callable[[], None]:
+        """Call ``callback()`` after each published frame; returns a function that removes it."""
+        self._listeners.append(callback)
+        return lambda: self._listeners.remove(callback) if callback in self._listeners else None
+
+    def publish(self, planes: Planes, when: float | None = None) -> Frame:
+        """Make ``planes`` the latest frame and wake every waiting consumer (event loop only)."""
+        self._seq += 1
+        frame = Frame(planes, self._seq, time.time() if when is None else when)
+        self.latest = frame
+        event, self._event = self._event, asyncio.Event()
+        event.set()
+        for listener in list(self._listeners):
+            listener()
+        return frame
+
+    async def wait_newer(self, seq: int) -> Frame:
+        """The latest frame once its number is above ``seq``; raises StreamClosed on shutdown."""
+        while True:
+            if self._closed:
+                raise StreamClosed(self.name)
+            frame = self.latest
+            if frame is not None and frame.seq > seq:
+                return frame
+            await self._event.wait()
+
+    def close(self) -> None:
+        """Stop for good: every waiting consumer gets StreamClosed."""
+        self._closed = True
+        self._event.set()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed

@@ -1,0 +1,71 @@
+"""``quad``: the four inputs tiled 2x2, as a producer of its own while anyone watches it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
+
+from ipcamd.video.camera import Camera
+from ipcamd.video.imaging import tile
+from ipcamd.video.producer import Producer
+
+_LOGGER = logging.getLogger(__name__)
+
+WIDTH, HEIGHT = 1280, 960
+MAX_FPS = 30.0
+
+
+class QuadCamera(Producer):
+    """Composes the latest frame of each input whenever one of them publishes (up to 30 fps)."""
+
+    def __init__(self, cameras: Sequence[Camera], executor: Executor) -> None:
+        super().__init__("quad")
+        self._cameras = list(cameras)
+        self._executor = executor
+        self._users = 0
+        self._task: asyncio.Task[None] | None = None
+        self._dirty = asyncio.Event()
+        self._unlisten: list[Callable[[], None]] = []
+
+    def attach(self) -> None:
+        self._users += 1
+        if self._users == 1:
+            for camera in self._cameras:
+                camera.attach()
+                self._unlisten.append(camera.add_listener(self._dirty.set))
+            self._task = asyncio.get_running_loop().create_task(self._run())
+
+    def detach(self) -> None:
+        self._users -= 1
+        if self._users == 0:
+            self._stop()
+
+    def _stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
+        for unlisten in self._unlisten:
+            unlisten()
+        if self._unlisten:
+            for camera in self._cameras:
+                camera.detach()
+        self._unlisten = []
+        self.latest = None
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            await self._dirty.wait()
+            self._dirty.clear()
+            started = time.monotonic()
+            pictures = [c.latest.planes if c.latest is not None else None for c in self._cameras]
+            planes = await loop.run_in_executor(self._executor, tile, pictures, WIDTH, HEIGHT)
+            self.publish(planes)
+            await asyncio.sleep(max(0.0, 1 / MAX_FPS - (time.monotonic() - started)))
+
+    def close(self) -> None:
+        self._stop()
+        super().close()

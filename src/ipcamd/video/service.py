@@ -1,0 +1,163 @@
+"""The video service: cameras (and quad), the stream hub, and the OSD settings of setosd.cgi."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from urllib.parse import parse_qsl
+
+from ipcamd.auth.levels import AccessLevel
+from ipcamd.errors import InvalidParameter, NotFound
+from ipcamd.params.store import ParamChange, ParamStore
+from ipcamd.video.camera import Camera
+from ipcamd.video.hub import StreamHub
+from ipcamd.video.options import StreamOptions, build_options
+from ipcamd.video.osd import TextPainter
+from ipcamd.video.producer import Producer, VideoStatus
+from ipcamd.video.quad import QuadCamera
+from ipcamd.video.sources import TESTPATTERN, check_uri, open_source
+
+_LOGGER = logging.getLogger(__name__)
+
+QUAD = "quad"
+#: The names setosd.cgi changes, under ``Image.I<n>.Text.``.
+OSD_SETTINGS = ("DateEnabled", "ClockEnabled", "TextEnabled", "String")
+
+
+class VideoService:
+    """Owns the inputs 1..N, ``quad`` when N > 1, and the hub every viewer goes through."""
+
+    def __init__(
+        self,
+        params: ParamStore,
+        cameras: int,
+        sources: Mapping[int, str],
+        seed: int | None = None,
+    ) -> None:
+        for number, uri in sources.items():
+            if not 1 <= number <= cameras:
+                raise InvalidParameter(f"source for camera {number}: there are {cameras} cameras")
+            check_uri(uri)
+        self.params = params
+        self.painter = TextPainter()
+        self.executor = ThreadPoolExecutor(
+            max_workers=max(2, os.cpu_count() or 2), thread_name_prefix="ipcamd-video"
+        )
+        self.cameras: list[Camera] = []
+        for number in range(1, cameras + 1):
+            uri = sources.get(number, TESTPATTERN)
+            factory = partial(open_source, uri, number, seed, self.painter)
+            self.cameras.append(
+                Camera(number, factory, self.painter, always_video=uri == TESTPATTERN)
+            )
+        self.producers: dict[str, Producer] = {str(c.number): c for c in self.cameras}
+        if cameras > 1:
+            self.producers[QUAD] = QuadCamera(self.cameras, self.executor)
+        self.hub = StreamHub(self.producer, self.executor, self.painter, self._max_viewers)
+        #: setosd.cgi changes made with Commit=no: full parameter name → value, until restart.
+        self._osd_overlay: dict[str, str] = {}
+        #: Grows on every change of what a stream should show; running streams re-read options.
+        self.generation = 0
+        self._unsubscribe = params.subscribe("Image", self._on_params)
+
+    # ----------------------------------------------------------------- lifetime
+
+    async def start(self) -> None:
+        """Probe the non-test-pattern sources once, in the background, for videostatus.cgi."""
+        for camera in self.cameras:
+            camera.start_probe()
+
+    def close_streams(self) -> None:
+        """End every stream now (server shutdown): waiting viewers get StreamClosed."""
+        self.hub.close()
+        for producer in self.producers.values():
+            producer.close()
+
+    async def stop(self) -> None:
+        """Stop the sources and wait for their threads; then the encoder pool."""
+        self._unsubscribe()
+        self.close_streams()
+        await asyncio.gather(*(camera.join() for camera in self.cameras))
+        self.executor.shutdown(wait=False, cancel_futures=True)
+
+    # ----------------------------------------------------------------- lookups
+
+    def producer(self, camera: str) -> Producer:
+        """The producer of ``1``..``4`` or ``quad``; NotFound for any other name."""
+        try:
+            return self.producers[camera]
+        except KeyError:
+            raise NotFound(f"No such camera '{camera}'") from None
+
+    def _max_viewers(self) -> int:
+        return self.params.get_int("Image.MaxViewers")
+
+    def _setting_name(self, camera: str, name: str) -> str:
+        if name in ("DateFormat", "TimeFormat"):
+            return f"Image.{name}"
+        index = 0 if camera == QUAD else int(camera) - 1
+        return f"Image.I{index}.{name}"
+
+    def setting(self, camera: str, name: str) -> str:
+        """A camera setting, with setosd's uncommitted changes on top."""
+        full = self._setting_name(camera, name)
+        if full in self._osd_overlay:
+            return self._osd_overlay[full]
+        return self.params.get(full)
+
+    def stream_profile(self, name: str) -> dict[str, str]:
+        """The arguments of the ``StreamProfile.S<n>`` whose Name is ``name``."""
+        for group in self.params.instances("StreamProfile"):
+            if self.params.get(f"{group}.Name") == name:
+                return dict(parse_qsl(self.params.get(f"{group}.Parameters")))
+        raise InvalidParameter(f"Unknown stream profile '{name}'")
+
+    def options(self, camera: str | None, args: Mapping[str, str]) -> StreamOptions:
+        """Validated options for a request (camera from the path, else ``camera=``, else 1)."""
+        name = camera or args.get("camera") or "1"
+        self.producer(name)
+        profile = args.get("streamprofile")
+        profile_args = self.stream_profile(profile) if profile else None
+        return build_options(name, args, partial(self.setting, name), profile_args)
+
+    async def statuses(self, inputs: Iterable[int]) -> list[tuple[int, VideoStatus]]:
+        """``video`` or ``no video`` per input (an input with no camera has no video)."""
+        result = []
+        for number in inputs:
+            if 1 <= number <= len(self.cameras):
+                result.append((number, await self.cameras[number - 1].status()))
+            else:
+                result.append((number, VideoStatus.NO_VIDEO))
+        return result
+
+    # ----------------------------------------------------------------- OSD
+
+    async def set_osd(
+        self, values: Mapping[str, str], commit: bool, level: AccessLevel, user: str | None
+    ) -> None:
+        """Apply setosd.cgi's ``values`` (names from OSD_SETTINGS) to every camera.
+
+        ``commit`` writes them to the parameter store; otherwise they last until restart.
+        """
+        items = [
+            (f"Image.I{index}.Text.{name}", value)
+            for index in range(len(self.cameras))
+            for name, value in values.items()
+        ]
+        self.params.plan_update(items, level)  # validate (and check access) before anything
+        if commit:
+            for name, _ in items:
+                self._osd_overlay.pop(name, None)
+            await self.params.async_update(items, level, user)
+        else:
+            self._osd_overlay.update(items)
+            self.generation += 1
+
+    def _on_params(self, change: ParamChange) -> None:
+        for name in change.values:
+            self._osd_overlay.pop(name, None)
+        self.generation += 1

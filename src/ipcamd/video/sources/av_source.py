@@ -1,0 +1,141 @@
+"""Files, RTSP/HTTP URLs and V4L2 webcams, decoded by FFmpeg through PyAV.
+
+Decoding, scaling to at most 1280x1024 and the conversion to I420 all run in FFmpeg code that
+releases the GIL, on the camera's reader thread. A file loops at its own frame rate; a live
+source paces itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import av
+import numpy as np
+
+from ipcamd.errors import SourceUnavailable
+from ipcamd.video.frame import Planes
+from ipcamd.video.sources.base import Source
+
+_LOGGER = logging.getLogger(__name__)
+
+MAX_WIDTH, MAX_HEIGHT = 1280, 1024
+#: Seconds allowed to open a source, and to wait for data from it.
+OPEN_TIMEOUT, READ_TIMEOUT = 10.0, 5.0
+
+
+class AvSource(Source):
+    """One FFmpeg input: ``url`` with an optional demuxer ``format`` and demuxer ``options``."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        format_name: str | None = None,
+        options: dict[str, str] | None = None,
+        loop: bool = False,
+        description: str = "",
+    ) -> None:
+        self.description = description or url
+        self._url = url
+        self._format = format_name
+        self._options = options or {}
+        self._loop = loop
+        self._container: Any = None
+        self._frames: Iterator[Any] | None = None
+        self._clock_start = 0.0
+        self._pts_start: float | None = None
+
+    def open(self) -> None:
+        self.close()
+        try:
+            self._container = av.open(
+                self._url,
+                format=self._format,
+                options=self._options,
+                timeout=(OPEN_TIMEOUT, READ_TIMEOUT),
+            )
+            if not self._container.streams.video:
+                raise SourceUnavailable(f"{self.description}: no video stream")
+            stream = self._container.streams.video[0]
+            stream.thread_type = "AUTO"
+        except (av.FFmpegError, OSError, ValueError) as err:
+            self.close()
+            raise SourceUnavailable(f"{self.description}: {err}") from err
+        self._frames = self._container.decode(video=0)
+        self._pts_start = None
+
+    def read(self) -> Planes:
+        if self._frames is None:
+            raise SourceUnavailable(f"{self.description}: not open")
+        frame = self._next_frame()
+        if self._loop:
+            self._pace(frame)
+        return _to_planes(frame)
+
+    def _next_frame(self) -> Any:
+        assert self._frames is not None
+        for attempt in range(2):
+            try:
+                return next(self._frames)
+            except StopIteration:
+                if not self._loop or attempt:
+                    raise SourceUnavailable(f"{self.description}: end of stream") from None
+                self._rewind()
+            except (av.FFmpegError, OSError, ValueError) as err:
+                raise SourceUnavailable(f"{self.description}: {err}") from err
+        raise SourceUnavailable(f"{self.description}: no frames")
+
+    def _rewind(self) -> None:
+        try:
+            self._container.seek(0)
+        except (av.FFmpegError, OSError) as err:
+            raise SourceUnavailable(f"{self.description}: cannot loop: {err}") from err
+        self._frames = self._container.decode(video=0)
+        self._pts_start = None
+
+    def _pace(self, frame: Any) -> None:
+        """Sleep until ``frame`` is due, so a file plays at its own speed."""
+        if frame.time is None:
+            time.sleep(1 / 25)
+            return
+        now = time.monotonic()
+        if self._pts_start is None:
+            self._pts_start, self._clock_start = float(frame.time), now
+            return
+        due = self._clock_start + float(frame.time) - self._pts_start
+        if due > now:
+            time.sleep(min(due - now, 1.0))
+        elif now - due > 1.0:
+            self._pts_start, self._clock_start = float(frame.time), now  # fell behind: resync
+
+    def close(self) -> None:
+        container, self._container, self._frames = self._container, None, None
+        if container is not None:
+            try:
+                container.close()
+            except (av.FFmpegError, OSError) as err:
+                _LOGGER.debug("Closing %s: %s", self.description, err)
+
+
+def _even(value: int) -> int:
+    return max(2, value & ~1)
+
+
+def _to_planes(frame: Any) -> Planes:
+    """An FFmpeg frame as I420 planes of even size, at most MAX_WIDTH x MAX_HEIGHT."""
+    width, height = int(frame.width), int(frame.height)
+    shrink = min(1.0, MAX_WIDTH / width, MAX_HEIGHT / height)
+    width, height = _even(int(width * shrink)), _even(int(height * shrink))
+    frame = frame.reformat(width=width, height=height, format="yuv420p")
+    planes = []
+    for plane, (w, h) in zip(
+        frame.planes,
+        ((width, height), (width // 2, height // 2), (width // 2, height // 2)),
+        strict=False,
+    ):
+        data = np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)
+        planes.append(np.ascontiguousarray(data[:h, :w]))
+    return Planes(planes[0], planes[1], planes[2])

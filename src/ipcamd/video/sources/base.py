@@ -1,0 +1,31 @@
+"""What every video source offers the camera's reader thread: open, read (blocking), close."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+from ipcamd.video.frame import Planes
+
+
+class Source(ABC):
+    """A producer of pictures, used from one thread at a time.
+
+    ``read`` blocks until the next picture is due (a file paces itself to its frame rate, a
+    network source to its arrival) and raises :class:`~ipcamd.errors.SourceUnavailable` when the
+    source fails or ends for good.
+    """
+
+    #: What the log and docs call this source (``testpattern``, ``file:lobby.mp4``…).
+    description: str = "source"
+
+    @abstractmethod
+    def open(self) -> None:
+        """Connect or open; raises SourceUnavailable."""
+
+    @abstractmethod
+    def read(self) -> Planes:
+        """The next picture; raises SourceUnavailable."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release everything; safe to call more than once, and after a failed open."""
