@@ -265,6 +265,8 @@ class ParamStore:
             spec = self.spec(name)
             if spec is None or spec.read > level:
                 raise NotFound(f"Error setting '{raw_name}' to '{raw_value}': no such parameter")
+            if name in plan.values:
+                raise InvalidParameter(f"Parameter '{raw_name}' given more than once")
             if spec.read_only:
                 raise ReadOnly(f"Error setting '{raw_name}' to '{raw_value}': read-only parameter")
             if spec.write > level:
