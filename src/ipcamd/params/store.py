@@ -221,11 +221,13 @@ class ParamStore:
         may read yields ``(pattern, None)``, which the HTTP layer renders as an error line. Each
         pattern matches names segment by segment (``*`` and ``?`` within a segment), as a prefix:
         ``Event.*.Name`` → ``Event.E0.Name``; ``Network`` → every parameter under Network. Names
-        keep the ``root.`` prefix when the pattern had it.
+        keep the ``root.`` prefix when the pattern had it; a listing of everything (no pattern)
+        has it, as on real devices.
         """
         visible = [n for n in self.ordered_names() if self._readable(n, level)]
         if not patterns:
-            return [(n, self._values[n]) for n in visible]
+            # Real devices prefix a whole listing with root. (the axis library keeps only those).
+            patterns = [ROOT]
         lines: list[tuple[str, str | None]] = []
         for raw in patterns:
             pattern, rooted = strip_root(raw)
