@@ -317,3 +317,37 @@ async def test_preset_positions_under_ptz(camera: Camera) -> None:
     expect_text(reply, "P0 OK\r\n")
     reply = await camera.get("/param.cgi?action=list&group=PTZ.PresetPos.P0.Name")
     expect_text(reply, "PTZ.PresetPos.P0.Name=Gate\n")
+
+
+async def test_post_with_query_and_body(camera: Camera) -> None:
+    """Arguments of the query and of the form body are combined (query first)."""
+    reply = await camera.post(
+        "/axis-cgi/param.cgi?action=list",
+        data=b"group=root.Brand.ProdNbr\r\n",
+        headers={"Content-Type": "text/plain"},
+    )
+    expect_text(reply, "root.Brand.ProdNbr=IPCAMD-1\n")
+    reply = await camera.post(
+        "/axis-cgi/param.cgi?action=update",
+        data=b"Image.MaxViewers=4&Image.I0.FPS=12",
+        headers={"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8"},
+    )
+    expect_text(reply, "OK\r\n")
+    assert camera.device.params.get("Image.I0.FPS") == "12"
+    # The same argument in both places is ambiguous: refused, nothing changed.
+    reply = await camera.post(
+        "/axis-cgi/param.cgi?action=update&Image.MaxViewers=6",
+        data=b"action=update&Image.MaxViewers=7",
+        headers={"Content-Type": "text/plain"},
+    )
+    assert reply.status == 400
+    assert camera.device.params.get("Image.MaxViewers") == "4"
+
+
+async def test_multipart_post_body_is_not_read_as_arguments(camera: Camera) -> None:
+    reply = await camera.post(
+        "/axis-cgi/param.cgi?action=list&group=Brand.Brand",
+        data=b'--x\r\nContent-Disposition: form-data; name="group"\r\n\r\nNetwork\r\n--x--\r\n',
+        headers={"Content-Type": "multipart/form-data; boundary=x"},
+    )
+    expect_text(reply, "Brand.Brand=ipcamd\n")
