@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import os
 import tomllib
+import types
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args, get_origin, get_type_hints
 
 from ipcamd.errors import InvalidParameter
 
@@ -79,9 +80,31 @@ def build_config(file_values: dict[str, Any], overrides: dict[str, Any]) -> Conf
             merged[key] = Path(merged[key])
     if "sources" in merged:
         merged["sources"] = {int(k): str(v) for k, v in dict(merged["sources"]).items()}
+    hints = get_type_hints(Config)
+    for key, value in merged.items():
+        _check_type(key, value, hints[key])
     config = Config(**merged)
     if not 1 <= config.cameras <= 4:
         raise InvalidParameter("cameras must be 1 to 4")
     if not 0 <= config.port <= 65535:
         raise InvalidParameter("port must be 0 to 65535")
     return config
+
+
+def _check_type(key: str, value: Any, hint: Any) -> None:
+    """Refuse a value of the wrong type (``port = "abc"`` in the TOML file) with a clear message."""
+    options = get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
+    for option in options:
+        expected = get_origin(option) or option
+        if expected is type(None) and value is None:
+            return
+        if expected is float and isinstance(value, int | float) and not isinstance(value, bool):
+            return
+        if expected is Path and isinstance(value, str | Path):
+            return
+        if expected is int and isinstance(value, bool):
+            continue
+        if isinstance(expected, type) and isinstance(value, expected):
+            return
+    names = " or ".join(getattr(o, "__name__", str(o)) for o in options)
+    raise InvalidParameter(f"configuration key '{key}' must be {names}, not {value!r}")

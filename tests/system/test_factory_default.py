@@ -45,7 +45,10 @@ async def test_factory_default_keeps_network_identity_and_users(camera: Camera) 
     assert kept.body == KEPT
     # Everything else is exactly the listing of a new unit, dynamic groups included.
     after = (await camera.get("/axis-cgi/param.cgi?action=list")).body
-    assert after.replace(KEPT, b"") == fresh.replace(DEFAULT_NETWORK, b"")
+    rooted_kept = b"".join(b"root." + line for line in KEPT.splitlines(keepends=True))
+    rooted_default = b"".join(b"root." + line for line in DEFAULT_NETWORK.splitlines(keepends=True))
+    assert rooted_kept in after
+    assert after.replace(rooted_kept, b"") == fresh.replace(rooted_default, b"")
     assert b"Event.E0" not in after
     assert b"StreamProfile.S1.Name=Balanced" in after
     # Accounts survive a soft default.

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import binascii
 import hashlib
 import hmac
 import logging
@@ -127,8 +126,9 @@ class Authenticator:
 
     async def _basic(self, credentials: str) -> AuthResult:
         try:
+            # ValueError: non-ASCII characters in the header (binascii.Error is a subclass).
             decoded = base64.b64decode(credentials.strip(), validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError):
             return AuthResult(Outcome.FAILED, reason="malformed Basic credentials")
         name, sep, password = decoded.partition(":")
         if not sep:

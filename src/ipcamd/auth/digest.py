@@ -27,9 +27,11 @@ _MAX_NC_PER_NONCE = 100_000
 
 
 def _h(algorithm: str, data: str) -> str:
+    # aiohttp decodes header bytes that are not UTF-8 with surrogateescape: hash the bytes sent.
+    raw = data.encode("utf-8", "surrogateescape")
     if algorithm == "SHA-256":
-        return hashlib.sha256(data.encode()).hexdigest()
-    return hashlib.md5(data.encode(), usedforsecurity=False).hexdigest()
+        return hashlib.sha256(raw).hexdigest()
+    return hashlib.md5(raw, usedforsecurity=False).hexdigest()
 
 
 def parse_params(text: str) -> dict[str, str] | None:
@@ -152,7 +154,9 @@ class DigestAuth:
         expected = _h(
             algorithm, f"{ha1}:{nonce}:{params['nc']}:{params['cnonce']}:{params['qop']}:{ha2}"
         )
-        if not hmac.compare_digest(expected, params["response"].lower()):
+        # Compared as bytes: compare_digest refuses str with non-ASCII characters.
+        given = params["response"].lower().encode("utf-8", "surrogateescape")
+        if not hmac.compare_digest(expected.encode(), given):
             return DigestCheck(Verdict.INVALID, username, "wrong response")
         if age > self.nonce_lifetime or age < -5:
             return DigestCheck(Verdict.STALE, username, "nonce expired")

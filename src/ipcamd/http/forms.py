@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
-from ipcamd.http.replies import bad_request
+from ipcamd.http.replies import TEXT_PLAIN, bad_request
 
 MAX_FIELDS = 512
 MAX_FORM_BODY = 64 * 1024
@@ -76,15 +76,36 @@ async def read_args(request: web.Request) -> Args:
         if request.content_type.startswith("multipart/"):
             return Args(pairs)
         if request.content_length is not None and request.content_length > MAX_FORM_BODY:
-            raise web.HTTPRequestEntityTooLarge(
-                max_size=MAX_FORM_BODY, actual_size=request.content_length
-            )
-        body = await request.content.read(MAX_FORM_BODY + 1)
-        if len(body) > MAX_FORM_BODY:
-            raise web.HTTPRequestEntityTooLarge(max_size=MAX_FORM_BODY, actual_size=len(body))
+            raise _too_large()
+        body = await _read_body(request)
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
             raise bad_request("Request body is not UTF-8") from None
         pairs += parse_query(text.strip())
     return Args(pairs)
+
+
+async def _read_body(request: web.Request) -> bytes:
+    """The whole body, at most :data:`MAX_FORM_BODY` bytes (413 beyond).
+
+    ``StreamReader.read(n)`` returns what has arrived so far, so a body split over several TCP
+    segments (or chunks) is read in a loop until EOF.
+    """
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        chunk = await request.content.read(MAX_FORM_BODY + 1 - size)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > MAX_FORM_BODY:
+            raise _too_large()
+
+
+def _too_large() -> web.HTTPRequestEntityTooLarge:
+    error = web.HTTPRequestEntityTooLarge(max_size=MAX_FORM_BODY, actual_size=MAX_FORM_BODY + 1)
+    error.body = f"Request body larger than {MAX_FORM_BODY} bytes\n".encode()
+    error.headers["Content-Type"] = TEXT_PLAIN
+    return error

@@ -13,7 +13,7 @@ from ipcamd.auth.ipfilter import IPFilter, normalize_peer
 from ipcamd.auth.levels import AccessLevel
 from ipcamd.auth.notices import OncePer
 from ipcamd.http.keys import USER_KEY
-from ipcamd.http.replies import TEXT_PLAIN
+from ipcamd.http.replies import TEXT_PLAIN, http_error
 from ipcamd.http.routing import RouteTable
 
 _LOGGER = logging.getLogger(__name__)
@@ -66,9 +66,22 @@ def ip_filter_middleware(ip_filter: IPFilter, refusals: OncePer) -> Middleware:
     return middleware
 
 
+def _router_error(request: web.Request) -> web.Response | None:
+    """The router's own 404/405 as a one-line ``text/plain`` reply, like every other error."""
+    error = request.match_info.http_exception
+    if error is None:
+        return None
+    headers = {"Allow": error.headers["Allow"]} if "Allow" in error.headers else None
+    return web.Response(
+        status=error.status,
+        body=f"{error.status} {error.reason}\n".encode(),
+        headers={**(headers or {}), "Content-Type": TEXT_PLAIN},
+    )
+
+
 def unauthorized(authenticator: Authenticator, *, stale: bool = False) -> web.HTTPUnauthorized:
     """A 401 carrying every challenge the policy offers (a header each)."""
-    error = web.HTTPUnauthorized(body=b"401 Unauthorized\n", content_type=TEXT_PLAIN)
+    error = http_error(web.HTTPUnauthorized, "401 Unauthorized")
     for challenge in authenticator.challenges(stale=stale):
         error.headers.add("WWW-Authenticate", challenge)
     return error
@@ -84,7 +97,7 @@ def auth_middleware(authenticator: Authenticator, table: RouteTable) -> Middlewa
         route = request.match_info.route
         level = table.level_of(route)
         if level is None:
-            return await handler(request)  # 404/405 from the router itself
+            return _router_error(request) or await handler(request)
         result = await authenticator.authenticate(
             request.headers.get("Authorization"),
             request.method,
@@ -92,10 +105,10 @@ def auth_middleware(authenticator: Authenticator, table: RouteTable) -> Middlewa
             peer_address(request),
         )
         if result.outcome is Outcome.LOCKED_OUT:
-            raise web.HTTPTooManyRequests(
-                body=b"Too many failed logins; try again later\n",
-                content_type=TEXT_PLAIN,
-                headers={"Retry-After": str(int(result.retry_after) + 1)},
+            raise http_error(
+                web.HTTPTooManyRequests,
+                "Too many failed logins; try again later",
+                {"Retry-After": str(int(result.retry_after) + 1)},
             )
         if result.outcome is Outcome.FAILED:
             _LOGGER.warning(

@@ -16,7 +16,7 @@ from ipcamd.errors import IpcamdError
 from ipcamd.http.caller import caller_level, caller_name
 from ipcamd.http.forms import Args, read_args
 from ipcamd.http.keys import DEVICE
-from ipcamd.http.replies import text
+from ipcamd.http.replies import one_line, text
 from ipcamd.http.routing import Router
 from ipcamd.params.store import ParamStore
 
@@ -44,7 +44,7 @@ def format_list(lines: list[tuple[str, str | None]]) -> str:
     out = []
     for name, value in lines:
         if value is None:
-            out.append(f"# Error: Error -1 getting param in group '{name}'\n")
+            out.append(f"# Error: Error -1 getting param in group '{one_line(name)}'\n")
         else:
             out.append(f"{name}={value}\n")
     return "".join(out)
@@ -53,24 +53,20 @@ def format_list(lines: list[tuple[str, str | None]]) -> str:
 def _list(store: ParamStore, args: Args, level: AccessLevel) -> web.Response:
     unknown = args.unknown(("action", "group", "responseformat"))
     if unknown:
-        return text(f"# Error: Unknown argument '{unknown[0]}' for action list\n")
+        return text(f"# Error: Unknown argument '{one_line(unknown[0])}' for action list\n")
     response_format = args.get("responseformat")
     if response_format not in (None, "rfc"):
-        return text(f"# Error: Unknown responseformat '{response_format}' (only rfc)\n")
+        return text(f"# Error: Unknown responseformat '{one_line(response_format)}' (only rfc)\n")
     groups = split_groups(args.getall("group"))
     return text(format_list(store.list(groups or None, level)))
 
 
 async def _update(request: web.Request, store: ParamStore, args: Args) -> web.Response:
     items = args.without("action")
-    names = [name for name, _ in items]
-    duplicates = {n for n in names if names.count(n) > 1}
-    if duplicates:
-        return text(f"# Error: Parameter '{sorted(duplicates)[0]}' given more than once\r\n")
     try:
         change = await store.async_update(items, caller_level(request), caller_name(request))
     except IpcamdError as err:
-        return text(f"# Error: {err}\r\n")
+        return text(f"# Error: {one_line(str(err))}\r\n")
     _LOGGER.info(
         "Parameters updated by %s: %s", caller_name(request), ", ".join(sorted(change.values))
     )
@@ -86,7 +82,7 @@ async def _add(request: web.Request, store: ParamStore, args: Args) -> web.Respo
     if not template:
         return text("# Request failed: No template specified\n")
     if force not in (None, "yes", "no"):
-        return text(f"# Request failed: Invalid value '{force}' for force (yes or no)\n")
+        return text(f"# Request failed: Invalid value '{one_line(force)}' for force (yes or no)\n")
     items = args.without("action", "group", "template", "force")
     try:
         entry = await store.async_add(
@@ -98,7 +94,7 @@ async def _add(request: web.Request, store: ParamStore, args: Args) -> web.Respo
             user=caller_name(request),
         )
     except IpcamdError as err:
-        return text(f"# Request failed: {err}\n")
+        return text(f"# Request failed: {one_line(str(err))}\n")
     _LOGGER.info("Group %s.%s added by %s", group, entry, caller_name(request))
     return text(f"{entry} OK\r\n")
 
@@ -106,14 +102,16 @@ async def _add(request: web.Request, store: ParamStore, args: Args) -> web.Respo
 async def _remove(request: web.Request, store: ParamStore, args: Args) -> web.Response:
     unknown = args.unknown(("action", "group"))
     if unknown:
-        return text(f"# Request failed: Unknown argument '{unknown[0]}' for action remove\r\n")
+        return text(
+            f"# Request failed: Unknown argument '{one_line(unknown[0])}' for action remove\r\n"
+        )
     groups = split_groups(args.getall("group"))
     if not groups:
         return text("# Request failed: No group specified\r\n")
     try:
         await store.async_remove(groups, caller_level(request), caller_name(request))
     except IpcamdError as err:
-        return text(f"# Request failed: {err}\r\n")
+        return text(f"# Request failed: {one_line(str(err))}\r\n")
     _LOGGER.info("Groups %s removed by %s", ", ".join(groups), caller_name(request))
     return text("OK\r\n")
 
@@ -133,7 +131,7 @@ async def handle_param(request: web.Request) -> web.Response:
         return await _add(request, store, args)
     if action == "remove":
         return await _remove(request, store, args)
-    return text(f"# Error: Unknown action '{action}' (list, update, add or remove)\n")
+    return text(f"# Error: Unknown action '{one_line(action)}' (list, update, add or remove)\n")
 
 
 def setup(router: Router) -> None:

@@ -17,7 +17,7 @@ from ipcamd.http.caller import caller, caller_level, caller_name
 from ipcamd.http.forms import Args, read_args
 from ipcamd.http.keys import DEVICE
 from ipcamd.http.middlewares import unauthorized
-from ipcamd.http.replies import text
+from ipcamd.http.replies import one_line, text
 from ipcamd.http.routing import Router
 
 _LOGGER = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ def format_groups(users: list[User]) -> str:
 
 
 def _error(message: str) -> web.Response:
-    return text(f"# Error: {message}\r\n")
+    return text(f"# Error: {one_line(message)}\r\n")
 
 
 async def _modify(request: web.Request, users: UserStore, action: str, args: Args) -> web.Response:

@@ -7,8 +7,12 @@ The spec writes ``Content-Type: text/plain`` without parameters; aiohttp's ``tex
 from __future__ import annotations
 
 import re
+from typing import TypeVar
 
 from aiohttp import web
+
+HTTPErrorT = TypeVar("HTTPErrorT", bound=web.HTTPException)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 TEXT_PLAIN = "text/plain"
 _UNSAFE = re.compile(r"[^\x20-\x7e]")
@@ -26,25 +30,38 @@ def text(body: str, status: int = 200, headers: dict[str, str] | None = None) ->
     return response
 
 
+def one_line(message: str) -> str:
+    """``message`` with control characters percent-encoded, so echoed input cannot split a line."""
+    return _CONTROL.sub(lambda m: f"%{ord(m.group()):02X}", message)
+
+
+def http_error(
+    error_class: type[HTTPErrorT], reason: str, headers: dict[str, str] | None = None
+) -> HTTPErrorT:
+    """An HTTP error (raise it) whose body is ``reason`` as one ``text/plain`` line.
+
+    Built without the deprecated ``body=`` argument; the header is set verbatim so no
+    ``charset`` is added.
+    """
+    error = error_class(headers=headers)
+    error.body = (reason.rstrip("\n") + "\n").encode("utf-8")
+    error.headers["Content-Type"] = TEXT_PLAIN
+    return error
+
+
 def bad_request(reason: str) -> web.HTTPBadRequest:
     """A 400 with a one-line text reason (raise it)."""
-    return web.HTTPBadRequest(
-        body=(reason.rstrip("\n") + "\n").encode("utf-8"), content_type=TEXT_PLAIN
-    )
+    return http_error(web.HTTPBadRequest, reason)
 
 
 def not_found(reason: str = "Not Found") -> web.HTTPNotFound:
     """A 404 with a one-line text reason (raise it)."""
-    return web.HTTPNotFound(
-        body=(reason.rstrip("\n") + "\n").encode("utf-8"), content_type=TEXT_PLAIN
-    )
+    return http_error(web.HTTPNotFound, reason)
 
 
 def unavailable(reason: str = "Service Unavailable") -> web.HTTPServiceUnavailable:
     """A 503 with a one-line text reason (raise it)."""
-    return web.HTTPServiceUnavailable(
-        body=(reason.rstrip("\n") + "\n").encode("utf-8"), content_type=TEXT_PLAIN
-    )
+    return http_error(web.HTTPServiceUnavailable, reason)
 
 
 def shown(value: str, limit: int = 40) -> str:

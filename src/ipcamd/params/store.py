@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from fnmatch import fnmatchcase
 
 from ipcamd.auth.levels import AccessLevel
 from ipcamd.db import Database
@@ -74,6 +74,8 @@ class ParamStore:
         self._dynamic: dict[str, ParamSpec] = {}  # full name -> spec, for template groups
         self._instances: dict[str, str] = {}  # instance path -> template name
         self._order: list[str] | None = None
+        self._visible: dict[AccessLevel, list[str]] = {}  # per level, derived from _order
+        self._static_positions = {n: i for i, n in enumerate(schema.static)}
         self._top_order = self._top_level_order()
         self._subscribers: list[tuple[str, Subscriber]] = []
         self._lock = asyncio.Lock()
@@ -125,6 +127,7 @@ class ParamStore:
             self._dynamic[full] = spec
             self._values[full] = values.get(spec.name, spec.default)
         self._order = None
+        self._visible.clear()
 
     def _drop_instance(self, path: str) -> None:
         dotted = path + "."
@@ -134,6 +137,7 @@ class ParamStore:
             del self._dynamic[name]
             del self._values[name]
         self._order = None
+        self._visible.clear()
 
     # ------------------------------------------------------------------ reading
 
@@ -183,11 +187,7 @@ class ParamStore:
         return (top, 1, _natural_key(instance), template.params.index(spec))
 
     def _static_index(self, name: str) -> int:
-        index = getattr(self, "_static_positions", None)
-        if index is None:
-            index = {n: i for i, n in enumerate(self.schema.static)}
-            self._static_positions = index
-        return int(index[name])
+        return self._static_positions[name]
 
     def is_parent(self, name: str) -> bool:
         """True when ``name`` is a parent under which dynamic groups may be created."""
@@ -196,6 +196,14 @@ class ParamStore:
             enclosing = split_instance(name.rsplit(".", 1)[0]) if "." in name else None
             return enclosing is None or name.rsplit(".", 1)[0] in self._instances
         return False
+
+    def _visible_names(self, level: AccessLevel) -> list[str]:
+        """Names ``level`` may read, in listing order (cached until groups change)."""
+        cached = self._visible.get(level)
+        if cached is None:
+            cached = [n for n in self.ordered_names() if self._readable(n, level)]
+            self._visible[level] = cached
+        return cached
 
     def list(
         self, patterns: Sequence[str] | None, level: AccessLevel
@@ -206,11 +214,13 @@ class ParamStore:
         may read yields ``(pattern, None)``, which the HTTP layer renders as an error line. Each
         pattern matches names segment by segment (``*`` and ``?`` within a segment), as a prefix:
         ``Event.*.Name`` → ``Event.E0.Name``; ``Network`` → every parameter under Network. Names
-        keep the ``root.`` prefix when the pattern had it.
+        keep the ``root.`` prefix when the pattern had it; a listing of everything (no pattern)
+        has it, as on real devices.
         """
-        visible = [n for n in self.ordered_names() if self._readable(n, level)]
+        visible = self._visible_names(level)
         if not patterns:
-            return [(n, self._values[n]) for n in visible]
+            # Real devices prefix a whole listing with root. (the axis library keeps only those).
+            patterns = [ROOT]
         lines: list[tuple[str, str | None]] = []
         for raw in patterns:
             pattern, rooted = strip_root(raw)
@@ -218,8 +228,7 @@ class ParamStore:
             if pattern == "":
                 lines += [(prefix + n, self._values[n]) for n in visible]
                 continue
-            segments = pattern.split(".")
-            matched = [n for n in visible if _matches(segments, n.split("."))]
+            matched = _select(pattern, visible)
             if matched:
                 lines += [(prefix + n, self._values[n]) for n in matched]
             elif not self._is_empty_parent(pattern, level):
@@ -250,6 +259,8 @@ class ParamStore:
             spec = self.spec(name)
             if spec is None or spec.read > level:
                 raise NotFound(f"Error setting '{raw_name}' to '{raw_value}': no such parameter")
+            if name in plan.values:
+                raise InvalidParameter(f"Parameter '{raw_name}' given more than once")
             if spec.read_only:
                 raise ReadOnly(f"Error setting '{raw_name}' to '{raw_value}': read-only parameter")
             if spec.write > level:
@@ -442,12 +453,13 @@ def _read_all(
 
 def _persist(conn: sqlite3.Connection, plan: _Plan) -> None:
     for path in plan.removed:
-        dotted_len = len(path) + 1
+        # Everything below ``path`` lies in [path + ".", path + "/"): "/" follows "." in ASCII,
+        # so the primary-key index answers the range instead of a scan of every row.
+        below = (path + ".", path + "/")
         conn.execute(
-            "DELETE FROM param_group WHERE path=? OR substr(path, 1, ?)=?",
-            (path, dotted_len, path + "."),
+            "DELETE FROM param_group WHERE path=? OR (path >= ? AND path < ?)", (path, *below)
         )
-        conn.execute("DELETE FROM param_value WHERE substr(name, 1, ?)=?", (dotted_len, path + "."))
+        conn.execute("DELETE FROM param_value WHERE name >= ? AND name < ?", below)
     for path, template in plan.added.items():
         conn.execute("INSERT INTO param_group(path, template) VALUES(?, ?)", (path, template))
     conn.executemany(
@@ -467,7 +479,20 @@ def _natural_key(path: str) -> tuple[tuple[str, int], ...]:
     return tuple(key)
 
 
-def _matches(pattern: Sequence[str], name: Sequence[str]) -> bool:
-    if len(pattern) > len(name):
-        return False
-    return all(fnmatchcase(n, p) for p, n in zip(pattern, name, strict=False))
+def _select(pattern: str, names: Sequence[str]) -> list[str]:
+    """The names ``pattern`` selects: itself and everything below it, segment by segment.
+
+    ``*`` matches any characters and ``?`` one character within one segment (never a dot);
+    every other character is literal. A pattern without wildcards is a plain prefix test.
+    """
+    if "*" not in pattern and "?" not in pattern:
+        dotted = pattern + "."
+        return [n for n in names if n == pattern or n.startswith(dotted)]
+    regex = re.compile(
+        r"\.".join(
+            re.escape(segment).replace(r"\*", "[^.]*").replace(r"\?", "[^.]")
+            for segment in pattern.split(".")
+        )
+        + r"(?:\..*)?"
+    )
+    return [n for n in names if regex.fullmatch(n)]
