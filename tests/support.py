@@ -124,3 +124,10 @@ def digest_response(
 
 def env_flag(name: str) -> bool:
     return os.environ.get(name, "") not in ("", "0", "no")
+
+
+def assert_text(reply: Reply, body: str) -> None:
+    """Status 200, ``Content-Type: text/plain`` exactly, and the body byte for byte."""
+    assert reply.status == 200, reply
+    assert reply.headers["Content-Type"] == "text/plain"
+    assert reply.body == body.encode(), reply.body

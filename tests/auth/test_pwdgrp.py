@@ -4,17 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import Camera, Reply
+from tests.support import Camera, Reply, assert_text
 from tests.transport import Transport, call, variant_id, variants
 
 EVERY_WAY = pytest.mark.parametrize(("transport", "prefix"), variants(), ids=variant_id)
 JOE = "action=add&user=joe&pwd=foo&grp=axuser&sgrp=axadmin:axoper:axview&comment=Joe"
-
-
-def expect_text(reply: Reply, body: str) -> None:
-    assert reply.status == 200, reply
-    assert reply.headers["Content-Type"] == "text/plain"
-    assert reply.body == body.encode(), reply.body
 
 
 async def pwdgrp(
@@ -36,25 +30,25 @@ async def login(camera: Camera, user: str, password: str) -> int:
 
 @EVERY_WAY
 async def test_spec_examples(camera: Camera, transport: Transport, prefix: str) -> None:
-    expect_text(await pwdgrp(camera, JOE, transport, prefix), "Created account joe.\r\n")
+    assert_text(await pwdgrp(camera, JOE, transport, prefix), "Created account joe.\r\n")
     assert await login(camera, "joe", "foo") == 200
-    expect_text(
+    assert_text(
         await pwdgrp(camera, "action=get", transport, prefix),
         'admin="root,joe"\r\noperator="root,joe"\r\nviewer="root,joe"\r\nptz="root"\r\n'
         'digusers="root,joe"\r\n',
     )
-    expect_text(
+    assert_text(
         await pwdgrp(camera, "action=update&user=joe&pwd=bar", transport, prefix),
         "Modified account joe.\r\n",
     )
     assert await login(camera, "joe", "foo") == 401
     assert await login(camera, "joe", "bar") == 200
-    expect_text(
+    assert_text(
         await pwdgrp(camera, "action=remove&user=joe", transport, prefix),
         "Removed account joe.\r\n",
     )
     assert await login(camera, "joe", "bar") == 401
-    expect_text(
+    assert_text(
         await pwdgrp(camera, "action=get", transport, prefix),
         'admin="root"\r\noperator="root"\r\nviewer="root"\r\nptz="root"\r\ndigusers="root"\r\n',
     )
@@ -64,7 +58,7 @@ async def test_groups_decide_levels(camera: Camera) -> None:
     await camera.add_user("vic", "v1", "axview")
     await camera.add_user("oli", "o1", "axoper:axview:axptz")
     await camera.add_user("ada", "a1", "admin:operator:viewer")  # newer firmware's names
-    expect_text(
+    assert_text(
         await pwdgrp(camera, "action=get"),
         'admin="root,ada"\r\noperator="root,oli,ada"\r\nviewer="root,vic,oli,ada"\r\n'
         'ptz="root,oli"\r\ndigusers="root,vic,oli,ada"\r\n',
@@ -76,7 +70,7 @@ async def test_groups_decide_levels(camera: Camera) -> None:
 async def test_update_groups_and_comment(camera: Camera) -> None:
     await camera.add_user("vic", "v1", "axview")
     reply = await pwdgrp(camera, "action=update&user=vic&sgrp=axoper:axview&comment=Night%20shift")
-    expect_text(reply, "Modified account vic.\r\n")
+    assert_text(reply, "Modified account vic.\r\n")
     user = camera.device.users.get("vic")
     assert user is not None
     assert user.level.label == "operator"
@@ -86,10 +80,10 @@ async def test_update_groups_and_comment(camera: Camera) -> None:
 
 async def test_usergroup_cgi(camera: Camera) -> None:
     await camera.add_user("vic", "v1", "axview")
-    expect_text(
+    assert_text(
         await camera.get("/axis-cgi/usergroup.cgi"), "root\nroot admin operator viewer ptz\n"
     )
-    expect_text(
+    assert_text(
         await camera.get("/axis-cgi/usergroup.cgi", user="vic", password="v1"),
         "vic\nusers viewer\n",
     )
@@ -151,14 +145,14 @@ async def test_bad_requests_change_nothing(camera: Camera, query: str, message: 
     await camera.add_user("vic", "v1", "axview")
     before = accounts(camera)
     reply = await pwdgrp(camera, query)
-    expect_text(reply, f"# Error: {message}\r\n")
+    assert_text(reply, f"# Error: {message}\r\n")
     assert accounts(camera) == before
     assert await login(camera, "vic", "v1") == 200
 
 
 async def test_echoed_control_characters_never_split_the_reply(camera: Camera) -> None:
     reply = await pwdgrp(camera, "action=add&user=joe&pwd=foo&sgrp=axview%0d%0aadmin")
-    expect_text(reply, "# Error: unknown group 'axview%0D%0Aadmin'\r\n")
+    assert_text(reply, "# Error: unknown group 'axview%0D%0Aadmin'\r\n")
 
 
 async def test_duplicate_argument_is_400(camera: Camera) -> None:

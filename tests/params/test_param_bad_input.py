@@ -9,13 +9,7 @@ import pytest
 
 from ipcamd.auth.levels import AccessLevel
 from tests.conftest import CameraFactory
-from tests.support import Camera, Reply
-
-
-def expect_text(reply: Reply, body: str) -> None:
-    assert reply.status == 200, reply
-    assert reply.headers["Content-Type"] == "text/plain"
-    assert reply.body == body.encode(), reply.body
+from tests.support import Camera, assert_text
 
 
 def state(camera: Camera) -> tuple[dict[str, str], list[str], list[str], list[str]]:
@@ -28,11 +22,11 @@ def state(camera: Camera) -> tuple[dict[str, str], list[str], list[str], list[st
     )
 
 
-async def refused(camera: Camera, path: str, body: str, **kwargs: object) -> None:
+async def assert_refused(camera: Camera, path: str, body: str, **kwargs: object) -> None:
     """``path`` answers exactly ``body`` and leaves every parameter and group as it was."""
     before = state(camera)
     listing = (await camera.get("/param.cgi?action=list")).body
-    expect_text(await camera.get(path, **kwargs), body)  # type: ignore[arg-type]
+    assert_text(await camera.get(path, **kwargs), body)  # type: ignore[arg-type]
     assert state(camera) == before
     assert (await camera.get("/param.cgi?action=list")).body == listing
 
@@ -41,7 +35,7 @@ async def refused(camera: Camera, path: str, body: str, **kwargs: object) -> Non
 
 
 async def test_unknown_action(camera: Camera) -> None:
-    await refused(
+    await assert_refused(
         camera,
         "/param.cgi?action=frobnicate&Image.MaxViewers=3",
         "# Error: Unknown action 'frobnicate' (list, update, add or remove)\n",
@@ -49,7 +43,7 @@ async def test_unknown_action(camera: Camera) -> None:
 
 
 async def test_missing_action(camera: Camera) -> None:
-    await refused(
+    await assert_refused(
         camera,
         "/param.cgi?Image.MaxViewers=3",
         "# Error: No action specified (list, update, add or remove)\n",
@@ -133,7 +127,7 @@ UPDATE_ERRORS = [
 
 @pytest.mark.parametrize(("query", "message"), UPDATE_ERRORS)
 async def test_bad_update(camera: Camera, query: str, message: str) -> None:
-    await refused(camera, f"/param.cgi?action=update&{query}", f"# Error: {message}\r\n")
+    await assert_refused(camera, f"/param.cgi?action=update&{query}", f"# Error: {message}\r\n")
 
 
 async def test_half_valid_update_applies_nothing(camera: Camera) -> None:
@@ -149,13 +143,13 @@ async def test_half_valid_update_applies_nothing(camera: Camera) -> None:
         "Network.DNSServer1=10.0.0.1",
     ]
     query = "&".join([*good[:5], "Image.I0.MirrorEnabled=sideways", *good[5:]])
-    await refused(
+    await assert_refused(
         camera,
         f"/param.cgi?action=update&{query}",
         "# Error: Error setting 'Image.I0.MirrorEnabled' to 'sideways': expected yes or no\r\n",
     )
     # The same nine without the bad one all apply.
-    expect_text(await camera.get("/param.cgi?action=update&" + "&".join(good)), "OK\r\n")
+    assert_text(await camera.get("/param.cgi?action=update&" + "&".join(good)), "OK\r\n")
     for item in good:
         name, value = item.split("=")
         assert camera.device.params.get(name) == value
@@ -164,11 +158,11 @@ async def test_half_valid_update_applies_nothing(camera: Camera) -> None:
 async def test_values_stored_verbatim_never_executed(camera: Camera) -> None:
     value = "a;b $(reboot) `id` %zz | & <x>"
     encoded = "a%3Bb%20%24(reboot)%20%60id%60%20%zz%20%7C%20%26%20%3Cx%3E"
-    expect_text(
+    assert_text(
         await camera.get(f"/param.cgi?action=update&Image.I0.Text.String={encoded}"), "OK\r\n"
     )
     assert camera.device.params.get("Image.I0.Text.String") == value
-    expect_text(
+    assert_text(
         await camera.get("/param.cgi?action=list&group=Image.I0.Text.String"),
         f"Image.I0.Text.String={value}\n",
     )
@@ -205,26 +199,26 @@ ADD_ERRORS = [
 
 @pytest.mark.parametrize(("query", "message"), ADD_ERRORS)
 async def test_bad_add(camera: Camera, query: str, message: str) -> None:
-    await refused(camera, f"/param.cgi?action=add&{query}", f"# Request failed: {message}\n")
+    await assert_refused(camera, f"/param.cgi?action=add&{query}", f"# Request failed: {message}\n")
 
 
 async def test_add_beyond_the_limit(camera: Camera) -> None:
     for number in range(10):
-        expect_text(
+        assert_text(
             await camera.get("/param.cgi?action=add&group=Event&template=event"),
             f"E{number} OK\r\n",
         )
-    await refused(
+    await assert_refused(
         camera,
         "/param.cgi?action=add&group=Event&template=event",
         "# Request failed: Maximum number of groups (10) in 'Event' reached\n",
     )
-    await refused(
+    await assert_refused(
         camera,
         "/param.cgi?action=add&group=Event&template=event&force=no",
         "# Request failed: Maximum number of groups (10) in 'Event' reached\n",
     )
-    expect_text(
+    assert_text(
         await camera.get("/param.cgi?action=add&group=Event&template=event&force=yes"),
         "E10 OK\r\n",
     )
@@ -233,14 +227,14 @@ async def test_add_beyond_the_limit(camera: Camera) -> None:
 
 async def test_stream_profile_limit_counts_the_initial_four(camera: Camera) -> None:
     for number in range(4, 26):
-        expect_text(
+        assert_text(
             await camera.get(
                 "/param.cgi?action=add&group=StreamProfile&template=streamprofile"
                 f"&StreamProfile.S.Name=p{number}"
             ),
             f"S{number} OK\r\n",
         )
-    await refused(
+    await assert_refused(
         camera,
         "/param.cgi?action=add&group=StreamProfile&template=streamprofile",
         "# Request failed: Maximum number of groups (26) in 'StreamProfile' reached\n",
@@ -268,8 +262,10 @@ REMOVE_ERRORS = [
 
 @pytest.mark.parametrize(("query", "message"), REMOVE_ERRORS)
 async def test_bad_remove(camera: Camera, query: str, message: str) -> None:
-    expect_text(await camera.get("/param.cgi?action=add&group=Event&template=event"), "E0 OK\r\n")
-    await refused(camera, f"/param.cgi?action=remove&{query}", f"# Request failed: {message}\r\n")
+    assert_text(await camera.get("/param.cgi?action=add&group=Event&template=event"), "E0 OK\r\n")
+    await assert_refused(
+        camera, f"/param.cgi?action=remove&{query}", f"# Request failed: {message}\r\n"
+    )
 
 
 # ----------------------------------------------------------------------------- list
@@ -291,11 +287,11 @@ LIST_ERRORS = [
 
 @pytest.mark.parametrize(("query", "body"), LIST_ERRORS)
 async def test_bad_list(camera: Camera, query: str, body: str) -> None:
-    await refused(camera, f"/param.cgi?action=list&{query}", body)
+    await assert_refused(camera, f"/param.cgi?action=list&{query}", body)
 
 
 async def test_empty_dynamic_parent_lists_nothing(camera: Camera) -> None:
-    expect_text(await camera.get("/param.cgi?action=list&group=Event"), "")
+    assert_text(await camera.get("/param.cgi?action=list&group=Event"), "")
 
 
 # ----------------------------------------------------------------------------- encoding, size
@@ -440,7 +436,7 @@ async def test_viewer_never_sees_admin_parameters(camera: Camera) -> None:
         "Storage.S0",
     ):
         reply = await camera.get(f"/param.cgi?action=list&group={group}", **as_vic)  # type: ignore[arg-type]
-        expect_text(reply, f"# Error: Error -1 getting param in group '{group}'\n")
+        assert_text(reply, f"# Error: Error -1 getting param in group '{group}'\n")
 
 
 async def test_viewer_can_read_brand_properties_image(camera: Camera) -> None:
@@ -497,7 +493,7 @@ async def test_low_levels_cannot_update_above_them(
     camera: Camera, sgrp: str, query: str, message: str
 ) -> None:
     await camera.add_user("low", "l1", sgrp)
-    await refused(
+    await assert_refused(
         camera,
         f"/param.cgi?action=update&{query}",
         f"# Error: {message}\r\n",
@@ -509,14 +505,14 @@ async def test_low_levels_cannot_update_above_them(
 async def test_viewer_cannot_add_or_remove_events(camera: Camera) -> None:
     await camera.get("/param.cgi?action=add&group=Event&template=event")
     await camera.add_user("vic", "v1", "axview")
-    await refused(
+    await assert_refused(
         camera,
         "/param.cgi?action=add&group=Event&template=event",
         "# Request failed: Adding to group 'Event' requires operator access\n",
         user="vic",
         password="v1",
     )
-    await refused(
+    await assert_refused(
         camera,
         "/param.cgi?action=remove&group=Event.E0",
         "# Request failed: Group 'Event.E0' does not exist\r\n",
@@ -528,11 +524,11 @@ async def test_viewer_cannot_add_or_remove_events(camera: Camera) -> None:
 async def test_operator_may_change_events_and_image(camera: Camera) -> None:
     await camera.add_user("oli", "o1", "axoper:axview")
     as_oli = {"user": "oli", "password": "o1"}
-    expect_text(
+    assert_text(
         await camera.get("/param.cgi?action=add&group=Event&template=event", **as_oli),  # type: ignore[arg-type]
         "E0 OK\r\n",
     )
-    expect_text(
+    assert_text(
         await camera.get("/param.cgi?action=update&Image.I0.FPS=5", **as_oli),  # type: ignore[arg-type]
         "OK\r\n",
     )
@@ -545,19 +541,19 @@ async def test_updates_and_groups_survive_a_restart(
     camera_factory: CameraFactory, tmp_path: Path
 ) -> None:
     first: Camera = await camera_factory(data_dir=tmp_path / "unit")
-    expect_text(
+    assert_text(
         await first.get("/param.cgi?action=update&Image.MaxViewers=7&Network.HostName=gate"),
         "OK\r\n",
     )
-    expect_text(
+    assert_text(
         await first.get("/param.cgi?action=add&group=Event&template=event&Event.E.Name=Kept"),
         "E0 OK\r\n",
     )
-    expect_text(
+    assert_text(
         await first.get("/param.cgi?action=add&group=Event&template=event&Event.E.Name=Gone"),
         "E1 OK\r\n",
     )
-    expect_text(
+    assert_text(
         await first.get("/param.cgi?action=remove&group=Event.E1,StreamProfile.S3"), "OK\r\n"
     )
     listing = (await first.get("/param.cgi?action=list")).body
@@ -568,7 +564,7 @@ async def test_updates_and_groups_survive_a_restart(
     second: Camera = await camera_factory(data_dir=tmp_path / "unit")
     assert second.device.identity.serial_number == serial
     assert (await second.get("/param.cgi?action=list")).body == listing
-    expect_text(
+    assert_text(
         await second.get("/param.cgi?action=list&group=Image.MaxViewers,Event.*.Name"),
         "Image.MaxViewers=7\nEvent.E0.Name=Kept\n",
     )

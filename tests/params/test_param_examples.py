@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import Camera, Reply
+from tests.support import Camera, Reply, assert_text
 from tests.transport import Transport, call, variant_id, variants
 
 EVERY_WAY = pytest.mark.parametrize(("transport", "prefix"), variants(), ids=variant_id)
@@ -49,13 +49,6 @@ Event.E0.MaxSequenceNumber=-100
 """
 
 
-def expect_text(reply: Reply, body: str) -> None:
-    """Status 200, ``Content-Type: text/plain`` exactly, and the body byte for byte."""
-    assert reply.status == 200, reply
-    assert reply.headers["Content-Type"] == "text/plain"
-    assert reply.body == body.encode(), reply.body
-
-
 def network_listing(camera: Camera, prefix: str = "") -> str:
     identity = camera.device.identity
     lines = [
@@ -86,7 +79,7 @@ async def param(camera: Camera, query: str, transport: Transport, prefix: str) -
 @EVERY_WAY
 async def test_list_network(camera: Camera, transport: Transport, prefix: str) -> None:
     reply = await param(camera, "action=list&group=Network", transport, prefix)
-    expect_text(reply, network_listing(camera))
+    assert_text(reply, network_listing(camera))
 
 
 @EVERY_WAY
@@ -99,24 +92,24 @@ async def test_list_event_names_with_wildcard(
         )
         assert reply.body.endswith(b" OK\r\n")
     reply = await param(camera, "action=list&group=Event.*.Name", transport, prefix)
-    expect_text(reply, "Event.E0.Name=Door\nEvent.E1.Name=Window\nEvent.E2.Name=Hall\n")
+    assert_text(reply, "Event.E0.Name=Door\nEvent.E1.Name=Window\nEvent.E2.Name=Hall\n")
 
 
 @EVERY_WAY
 async def test_update_resolution(camera: Camera, transport: Transport, prefix: str) -> None:
     reply = await param(camera, "action=update&Image.I0.Resolution=320x240", transport, prefix)
-    expect_text(reply, "OK\r\n")
+    assert_text(reply, "OK\r\n")
     listed = await param(camera, "action=list&group=Image.I0.Resolution", transport, prefix)
-    expect_text(listed, "Image.I0.Resolution=320x240\n")
+    assert_text(listed, "Image.I0.Resolution=320x240\n")
     assert camera.device.params.get("Image.I0.Resolution") == "320x240"
 
 
 @EVERY_WAY
 async def test_update_max_viewers(camera: Camera, transport: Transport, prefix: str) -> None:
     reply = await param(camera, "action=update&Image.MaxViewers=5", transport, prefix)
-    expect_text(reply, "OK\r\n")
+    assert_text(reply, "OK\r\n")
     listed = await param(camera, "action=list&group=Image.MaxViewers", transport, prefix)
-    expect_text(listed, "Image.MaxViewers=5\n")
+    assert_text(listed, "Image.MaxViewers=5\n")
 
 
 @EVERY_WAY
@@ -129,11 +122,11 @@ async def test_add_event_then_full_listing(
         transport,
         prefix,
     )
-    expect_text(reply, "E0 OK\r\n")
+    assert_text(reply, "E0 OK\r\n")
     listed = await param(camera, "action=list&group=Event.E0", transport, prefix)
-    expect_text(listed, EVENT_E0)
+    assert_text(listed, EVENT_E0)
     whole_parent = await param(camera, "action=list&group=Event", transport, prefix)
-    expect_text(whole_parent, EVENT_E0)
+    assert_text(whole_parent, EVENT_E0)
 
 
 async def test_add_event_with_name_only_gets_defaults(camera: Camera) -> None:
@@ -141,9 +134,9 @@ async def test_add_event_with_name_only_gets_defaults(camera: Camera) -> None:
     reply = await param(
         camera, "action=add&group=Event&template=event&Event.E.Name=MyEvent", Transport.GET, "/"
     )
-    expect_text(reply, "E0 OK\r\n")
+    assert_text(reply, "E0 OK\r\n")
     listed = await param(camera, "action=list&group=Event.E0", Transport.GET, "/")
-    expect_text(listed, EVENT_E0)
+    assert_text(listed, EVENT_E0)
 
 
 async def test_add_returns_the_next_free_entry_and_remove_one(camera: Camera) -> None:
@@ -152,14 +145,14 @@ async def test_add_returns_the_next_free_entry_and_remove_one(camera: Camera) ->
         reply = await param(
             camera, "action=add&group=Event&template=event&Event.E.Name=MyEvent", Transport.GET, "/"
         )
-        expect_text(reply, f"E{number} OK\r\n")
+        assert_text(reply, f"E{number} OK\r\n")
     reply = await param(camera, "action=remove&group=Event.E7", Transport.GET, "/")
-    expect_text(reply, "OK\r\n")
+    assert_text(reply, "OK\r\n")
     listed = await param(camera, "action=list&group=Event.E7", Transport.GET, "/")
-    expect_text(listed, "# Error: Error -1 getting param in group 'Event.E7'\n")
+    assert_text(listed, "# Error: Error -1 getting param in group 'Event.E7'\n")
     # The freed number is given again.
     reply = await param(camera, "action=add&group=Event&template=event", Transport.GET, "/")
-    expect_text(reply, "E7 OK\r\n")
+    assert_text(reply, "E7 OK\r\n")
 
 
 @EVERY_WAY
@@ -167,9 +160,9 @@ async def test_remove_two_event_groups(camera: Camera, transport: Transport, pre
     for _ in range(5):
         await param(camera, "action=add&group=Event&template=event", transport, prefix)
     reply = await param(camera, "action=remove&group=Event.E2,Event.E4", transport, prefix)
-    expect_text(reply, "OK\r\n")
+    assert_text(reply, "OK\r\n")
     listed = await param(camera, "action=list&group=Event.*.Name", transport, prefix)
-    expect_text(listed, "Event.E0.Name=\nEvent.E1.Name=\nEvent.E3.Name=\n")
+    assert_text(listed, "Event.E0.Name=\nEvent.E1.Name=\nEvent.E3.Name=\n")
     assert camera.device.params.instances("Event") == ["Event.E0", "Event.E1", "Event.E3"]
 
 
@@ -177,7 +170,7 @@ async def test_remove_two_event_groups(camera: Camera, transport: Transport, pre
 async def test_motion_window_examples(camera: Camera, transport: Transport, prefix: str) -> None:
     """5.4.1 to 5.4.4 through param.cgi."""
     reply = await param(camera, "action=add&group=Motion&template=motion", transport, prefix)
-    expect_text(reply, "M0 OK\r\n")
+    assert_text(reply, "M0 OK\r\n")
     reply = await param(
         camera,
         "action=add&group=Motion&template=motion&Motion.M.Name=Entrance&Motion.M.Top=500"
@@ -185,13 +178,13 @@ async def test_motion_window_examples(camera: Camera, transport: Transport, pref
         transport,
         prefix,
     )
-    expect_text(reply, "M1 OK\r\n")
+    assert_text(reply, "M1 OK\r\n")
     for number in range(2, 6):
         reply = await param(camera, "action=add&group=Motion&template=motion", transport, prefix)
-        expect_text(reply, f"M{number} OK\r\n")
+        assert_text(reply, f"M{number} OK\r\n")
     # 5.4.2: group= repeated inside the comma list.
     reply = await param(camera, "action=remove&group=Motion.M3,group=Motion.M5", transport, prefix)
-    expect_text(reply, "OK\r\n")
+    assert_text(reply, "OK\r\n")
     assert camera.device.params.instances("Motion") == [
         "Motion.M0",
         "Motion.M1",
@@ -202,10 +195,10 @@ async def test_motion_window_examples(camera: Camera, transport: Transport, pref
     reply = await param(
         camera, "action=update&Motion.M1.Top=1500&Motion.M1.Bottom=8000", transport, prefix
     )
-    expect_text(reply, "OK\r\n")
+    assert_text(reply, "OK\r\n")
     # 5.4.4
     reply = await param(camera, "action=list&group=Motion.M1,group=Motion.M2", transport, prefix)
-    expect_text(
+    assert_text(
         reply,
         "Motion.M1.Name=Entrance\nMotion.M1.ImageSource=0\nMotion.M1.Left=5000\n"
         "Motion.M1.Right=8500\nMotion.M1.Top=1500\nMotion.M1.Bottom=8000\n"
@@ -232,31 +225,31 @@ async def test_root_prefix_is_kept_as_requested(
         "Brand.ProdNbr=IPCAMD-1\nBrand.ProdShortName=ipcamd\nBrand.ProdType=Network Camera\n"
         "Brand.ProdVariant=\nBrand.WebURL=http://ipcamd.local/\n"
     )
-    expect_text(plain, brand)
-    expect_text(rooted, "".join(f"root.{line}\n" for line in brand.splitlines()))
+    assert_text(plain, brand)
+    assert_text(rooted, "".join(f"root.{line}\n" for line in brand.splitlines()))
 
 
 async def test_root_prefix_on_network_and_mixed_groups(camera: Camera) -> None:
     reply = await camera.get("/param.cgi?action=list&group=root.Network,Brand.Brand")
-    expect_text(reply, network_listing(camera, "root.") + "Brand.Brand=ipcamd\n")
+    assert_text(reply, network_listing(camera, "root.") + "Brand.Brand=ipcamd\n")
 
 
 async def test_update_with_root_prefix(camera: Camera) -> None:
     reply = await camera.get("/param.cgi?action=update&root.Image.MaxViewers=7")
-    expect_text(reply, "OK\r\n")
+    assert_text(reply, "OK\r\n")
     reply = await camera.get("/param.cgi?action=list&group=root.Image.MaxViewers")
-    expect_text(reply, "root.Image.MaxViewers=7\n")
+    assert_text(reply, "root.Image.MaxViewers=7\n")
 
 
 async def test_add_and_remove_with_root_prefix(camera: Camera) -> None:
     reply = await camera.get(
         "/param.cgi?action=add&group=root.Event&template=event&root.Event.E.Name=Rooted"
     )
-    expect_text(reply, "E0 OK\r\n")
+    assert_text(reply, "E0 OK\r\n")
     reply = await camera.get("/param.cgi?action=list&group=root.Event.E0.Name")
-    expect_text(reply, "root.Event.E0.Name=Rooted\n")
+    assert_text(reply, "root.Event.E0.Name=Rooted\n")
     reply = await camera.get("/param.cgi?action=remove&group=root.Event.E0")
-    expect_text(reply, "OK\r\n")
+    assert_text(reply, "OK\r\n")
     assert camera.device.params.instances("Event") == []
 
 
@@ -277,12 +270,12 @@ async def test_list_everything_without_group(camera: Camera) -> None:
 
 async def test_zoneminder_ptz_probe(camera: Camera) -> None:
     reply = await camera.get("/axis-cgi/param.cgi?action=list&group=Properties.PTZ.PTZ")
-    expect_text(reply, "Properties.PTZ.PTZ=yes\n")
+    assert_text(reply, "Properties.PTZ.PTZ=yes\n")
 
 
 async def test_responseformat_rfc(camera: Camera) -> None:
     reply = await camera.get("/param.cgi?action=list&group=Brand.Brand&responseformat=rfc")
-    expect_text(reply, "Brand.Brand=ipcamd\n")
+    assert_text(reply, "Brand.Brand=ipcamd\n")
 
 
 async def test_listing_order_is_natural(camera: Camera) -> None:
@@ -290,26 +283,26 @@ async def test_listing_order_is_natural(camera: Camera) -> None:
     for _ in range(11):
         await camera.get("/param.cgi?action=add&group=Event&template=event&force=yes")
     reply = await camera.get("/param.cgi?action=list&group=Event.*.Name")
-    expect_text(reply, "".join(f"Event.E{i}.Name=\n" for i in range(11)))
+    assert_text(reply, "".join(f"Event.E{i}.Name=\n" for i in range(11)))
 
 
 async def test_nested_template_guard_tour(camera: Camera) -> None:
     """``GuardTour.G#.Tour`` (5.1.1.4's parent list): the letter comes from the last segment."""
     reply = await camera.get("/param.cgi?action=add&group=GuardTour&template=guardtour")
-    expect_text(reply, "G0 OK\r\n")
+    assert_text(reply, "G0 OK\r\n")
     reply = await camera.get(
         "/param.cgi?action=add&group=GuardTour.G0.Tour&template=tour"
         "&GuardTour.G0.Tour.T.PresetNbr=3"
     )
-    expect_text(reply, "T0 OK\r\n")
+    assert_text(reply, "T0 OK\r\n")
     reply = await camera.get("/param.cgi?action=list&group=GuardTour.G0.Tour.T0.PresetNbr")
-    expect_text(reply, "GuardTour.G0.Tour.T0.PresetNbr=3\n")
+    assert_text(reply, "GuardTour.G0.Tour.T0.PresetNbr=3\n")
     # A tour under a guard tour that does not exist cannot be created.
     reply = await camera.get("/param.cgi?action=add&group=GuardTour.G5.Tour&template=tour")
     assert reply.text.startswith("# Request failed: ")
     # Removing the guard tour removes its tours.
     reply = await camera.get("/param.cgi?action=remove&group=GuardTour.G0")
-    expect_text(reply, "OK\r\n")
+    assert_text(reply, "OK\r\n")
     assert not any(n.startswith("GuardTour.") for n in camera.device.params.snapshot())
 
 
@@ -317,9 +310,9 @@ async def test_preset_positions_under_ptz(camera: Camera) -> None:
     reply = await camera.get(
         "/param.cgi?action=add&group=PTZ.PresetPos&template=presetpos&PTZ.PresetPos.P.Name=Gate"
     )
-    expect_text(reply, "P0 OK\r\n")
+    assert_text(reply, "P0 OK\r\n")
     reply = await camera.get("/param.cgi?action=list&group=PTZ.PresetPos.P0.Name")
-    expect_text(reply, "PTZ.PresetPos.P0.Name=Gate\n")
+    assert_text(reply, "PTZ.PresetPos.P0.Name=Gate\n")
 
 
 async def test_post_with_query_and_body(camera: Camera) -> None:
@@ -329,13 +322,13 @@ async def test_post_with_query_and_body(camera: Camera) -> None:
         data=b"group=root.Brand.ProdNbr\r\n",
         headers={"Content-Type": "text/plain"},
     )
-    expect_text(reply, "root.Brand.ProdNbr=IPCAMD-1\n")
+    assert_text(reply, "root.Brand.ProdNbr=IPCAMD-1\n")
     reply = await camera.post(
         "/axis-cgi/param.cgi?action=update",
         data=b"Image.MaxViewers=4&Image.I0.FPS=12",
         headers={"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8"},
     )
-    expect_text(reply, "OK\r\n")
+    assert_text(reply, "OK\r\n")
     assert camera.device.params.get("Image.I0.FPS") == "12"
     # The same argument in both places is ambiguous: refused, nothing changed.
     reply = await camera.post(
@@ -353,4 +346,4 @@ async def test_multipart_post_body_is_not_read_as_arguments(camera: Camera) -> N
         data=b'--x\r\nContent-Disposition: form-data; name="group"\r\n\r\nNetwork\r\n--x--\r\n',
         headers={"Content-Type": "multipart/form-data; boundary=x"},
     )
-    expect_text(reply, "Brand.Brand=ipcamd\n")
+    assert_text(reply, "Brand.Brand=ipcamd\n")
