@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import tarfile
 import zipfile
 from pathlib import Path
 
@@ -60,16 +59,6 @@ class Kit:
     ) -> bytes:
         wheel = make_wheel(version, main=main)
         return build_bundle(load_private_key(self.private), wheel, allow_downgrade=allow_downgrade)
-
-
-def tar_members(data: bytes) -> dict[str, bytes]:
-    with tarfile.open(fileobj=io.BytesIO(data), mode="r:") as archive:
-        out = {}
-        for info in archive.getmembers():
-            stream = archive.extractfile(info)
-            assert stream is not None
-            out[info.name] = stream.read()
-        return out
 
 
 def payload_name(members: dict[str, bytes]) -> str:

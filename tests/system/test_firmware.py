@@ -20,7 +20,8 @@ from ipcamd.system.safetar import write_members
 from tests.conftest import CameraFactory
 from tests.support import Camera, make_config
 from tests.system.archives import multipart
-from tests.system.firmware_kit import Kit, make_wheel, payload_name, tar_members
+from tests.system.archives import read_tar as tar_members
+from tests.system.firmware_kit import Kit, make_wheel, payload_name
 from tests.system.helpers import Process, http_get, http_request, wait_until
 
 BROKEN_MAIN = "raise SystemExit(3)\n"
