@@ -146,7 +146,7 @@ class RtspServer:
         self.port = self._server.sockets[0].getsockname()[1]
 
     async def stop(self) -> None:
-        """Stop listening and drop every connection, as a camera that loses power."""
+        """Stop listening and reset every connection, as a camera that reboots."""
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()

@@ -229,6 +229,25 @@ async def test_idle_status_follows_the_feed(
     assert not cam.device.video.cameras[0].running  # nobody watched all along
 
 
+async def test_a_slow_status_probe_does_not_hold_videostatus(
+    camera_factory: Any, rtsp: RtspServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(camera_module, "STATUS_MAX_AGE", 0.0)
+    monkeypatch.setattr(camera_module, "REFRESH_WAIT", 0.3)
+    monkeypatch.setattr(inputs, "OPEN_TIMEOUT", 3.0)
+    cam: Camera = await camera_factory(sources={1: rtsp.url})
+    assert await video_status(cam) == VIDEO
+    rtsp.behaviour = Behaviour.SILENT  # the next probe hangs until its 3 s open timeout
+    # The previous answer comes back without waiting for that probe...
+    assert await asyncio.wait_for(video_status(cam), 2.0) == VIDEO
+    # ...and once it has timed out, the status follows.
+    for _ in range(40):
+        if await video_status(cam) == NO_VIDEO:
+            break
+        await asyncio.sleep(0.25)
+    assert await video_status(cam) == NO_VIDEO
+
+
 async def test_credentials_in_the_url(
     camera_factory: Any, caplog: pytest.LogCaptureFixture
 ) -> None:

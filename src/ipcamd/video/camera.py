@@ -33,6 +33,8 @@ LINGER = 3.0
 PROBE_TIMEOUT = 15.0
 #: Seconds a status learnt while nobody watched stays true; an older one is probed again.
 STATUS_MAX_AGE = 10.0
+#: Seconds videostatus waits for such a new probe before it answers with the previous status.
+REFRESH_WAIT = 3.0
 
 SourceFactory = Callable[[], Source]
 
@@ -144,12 +146,15 @@ class Camera(Producer):
 
     async def status(self) -> VideoStatus:
         """``video`` or ``no video``: what the running source delivers, else what a probe
-        (the start-up one, or a new one when the last is older than STATUS_MAX_AGE) finds."""
+        finds: the start-up one, or a new one when the last status is older than
+        STATUS_MAX_AGE (awaited at most REFRESH_WAIT; the previous status answers meanwhile)."""
         stale = time.monotonic() - self._status_at > STATUS_MAX_AGE
         if self._reader is None and (self._status is None or stale):
             self.start_probe()
-        if self._reader is None and self._probe is not None and not self._probe.done():
-            await asyncio.shield(self._probe)
+        probe = self._probe
+        if self._reader is None and probe is not None and not probe.done():
+            # asyncio.wait neither cancels the probe on a timeout nor when this request ends.
+            await asyncio.wait({probe}, timeout=None if self._status is None else REFRESH_WAIT)
         return self._status or VideoStatus.NO_VIDEO
 
     def _set_status(self, status: VideoStatus) -> None:
