@@ -3,7 +3,8 @@
 The source is opened on the first attach and closed a little after the last detach (so a burst
 of snapshots does not reopen a file or an RTSP session each time). A source that fails or ends
 keeps the camera alive: it reports ``no video``, publishes a "no video" picture once a second,
-and is reopened with exponential backoff.
+and is reopened with exponential backoff. While nobody watches, ``videostatus.cgi`` learns the
+state of the source by opening it briefly, at most once per :data:`STATUS_MAX_AGE`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from ipcamd.errors import SourceUnavailable
 from ipcamd.video.frame import Planes, solid
@@ -23,10 +25,16 @@ from ipcamd.video.sources.base import Source
 _LOGGER = logging.getLogger(__name__)
 
 MAX_BACKOFF = 30.0
+#: Seconds a source must have delivered pictures before a failure retries quickly again.
+STABLE_AFTER = 10.0
 #: Seconds the source stays open after the last viewer leaves.
 LINGER = 3.0
 #: Seconds a start-up probe may take before the input counts as ``no video``.
 PROBE_TIMEOUT = 15.0
+#: Seconds a status learnt while nobody watched stays true; an older one is probed again.
+STATUS_MAX_AGE = 10.0
+#: Seconds videostatus waits for such a new probe before it answers with the previous status.
+REFRESH_WAIT = 3.0
 
 SourceFactory = Callable[[], Source]
 
@@ -37,6 +45,27 @@ def no_video_picture(painter: TextPainter, camera: int) -> Planes:
     painter.draw(planes, "NO VIDEO", 128, 200, scale=8)
     painter.draw(planes, f"camera {camera}", 224, 300, scale=4)
     return planes
+
+
+@dataclass
+class Backoff:
+    """Delays before reopening a failed source: 1, 2, 4… up to ``maximum`` seconds.
+
+    The delays start over only after a source ran ``stable`` seconds, so a feed that accepts
+    the connection and drops it again at once is retried ever more slowly, not every second.
+    """
+
+    first: float = 1.0
+    maximum: float = MAX_BACKOFF
+    stable: float = STABLE_AFTER
+    _next: float = 0.0
+
+    def delay(self, ran_for: float) -> float:
+        """Seconds to wait after a source that delivered pictures for ``ran_for`` seconds."""
+        if not self._next or ran_for >= self.stable:
+            self._next = self.first
+        delay, self._next = self._next, min(self._next * 2, self.maximum)
+        return delay
 
 
 class Camera(Producer):
@@ -59,6 +88,7 @@ class Camera(Producer):
         self.linger = linger
         self._users = 0
         self._status: VideoStatus | None = VideoStatus.VIDEO if always_video else None
+        self._status_at = 0.0  # time.monotonic() when _status was last learnt
         self._reader: _Reader | None = None
         self._linger_handle: asyncio.TimerHandle | None = None
         self._probe: asyncio.Task[None] | None = None
@@ -88,8 +118,10 @@ class Camera(Producer):
     # ----------------------------------------------------------------- status
 
     def start_probe(self) -> None:
-        """Find out once, in the background, whether the source gives video (for videostatus)."""
-        if self._status is None and self._probe is None:
+        """Find out in the background whether the source gives video (for videostatus)."""
+        if self._always_video or self.closed:
+            return
+        if self._probe is None or self._probe.done():
             self._probe = asyncio.get_running_loop().create_task(self._run_probe())
 
     async def _run_probe(self) -> None:
@@ -97,8 +129,8 @@ class Camera(Producer):
             ok = await asyncio.wait_for(asyncio.to_thread(self._probe_once), PROBE_TIMEOUT)
         except TimeoutError:
             ok = False
-        if self._status is None:
-            self._status = VideoStatus.VIDEO if ok else VideoStatus.NO_VIDEO
+        if self._reader is None or self._status is None:  # a running reader knows better
+            self._set_status(VideoStatus.VIDEO if ok else VideoStatus.NO_VIDEO)
 
     def _probe_once(self) -> bool:
         source = self._factory()
@@ -113,10 +145,22 @@ class Camera(Producer):
         return True
 
     async def status(self) -> VideoStatus:
-        """``video`` or ``no video``; waits for the start-up probe if it has not finished."""
-        if self._status is None and self._probe is not None:
-            await asyncio.shield(self._probe)
+        """``video`` or ``no video``: what the running source delivers, else what a probe
+        finds: the start-up one, or a new one when the last status is older than
+        STATUS_MAX_AGE (awaited at most REFRESH_WAIT; the previous status answers meanwhile)."""
+        stale = time.monotonic() - self._status_at > STATUS_MAX_AGE
+        if self._reader is None and (self._status is None or stale):
+            self.start_probe()
+        probe = self._probe
+        if self._reader is None and probe is not None and not probe.done():
+            # asyncio.wait neither cancels the probe on a timeout nor when this request ends.
+            await asyncio.wait({probe}, timeout=None if self._status is None else REFRESH_WAIT)
         return self._status or VideoStatus.NO_VIDEO
+
+    def _set_status(self, status: VideoStatus) -> None:
+        if self._status is not status:
+            _LOGGER.info("Camera %d: %s", self.number, status)
+        self._status, self._status_at = status, time.monotonic()
 
     # ----------------------------------------------------------------- reader thread
 
@@ -141,10 +185,8 @@ class Camera(Producer):
         """Runs on the event loop: publish what the reader thread produced."""
         if reader is not self._reader or self.closed:
             return  # a reader that was stopped meanwhile
-        if self._status is not status and not self._always_video:
-            _LOGGER.info("Camera %d: %s", self.number, status)
         if not self._always_video:
-            self._status = status
+            self._set_status(status)
         self.publish(planes)
 
     def close(self) -> None:
@@ -186,23 +228,30 @@ class _Reader:
 
     def run(self) -> None:
         camera = self.camera
-        backoff = 1.0
+        backoff = Backoff()
         while not self.stop.is_set():
             source = camera._factory()
+            first_picture: float | None = None
             try:
                 source.open()
                 while not self.stop.is_set():
                     if not self._post(source.read(), VideoStatus.VIDEO):
                         return
-                    backoff = 1.0
+                    if first_picture is None:
+                        first_picture = time.monotonic()
             except SourceUnavailable as err:
-                _LOGGER.warning("Camera %d: %s; retrying in %.0f s", camera.number, err, backoff)
+                _LOGGER.warning("Camera %d: %s", camera.number, err)
             except Exception:
                 # A bug in a source must not take the camera down with it.
                 _LOGGER.exception("Camera %d: source failed", camera.number)
             finally:
                 source.close()
-            deadline = time.monotonic() + backoff
+            if self.stop.is_set():
+                return
+            ran_for = 0.0 if first_picture is None else time.monotonic() - first_picture
+            delay = backoff.delay(ran_for)
+            _LOGGER.info("Camera %d: reopening the source in %.0f s", camera.number, delay)
+            deadline = time.monotonic() + delay
             while not self.stop.is_set():
                 if not self._post(camera.no_video_picture(), VideoStatus.NO_VIDEO):
                     return
@@ -210,4 +259,3 @@ class _Reader:
                 if remaining <= 0:
                     break
                 self.stop.wait(min(1.0, remaining))
-            backoff = min(backoff * 2, MAX_BACKOFF)

@@ -18,31 +18,19 @@ import numpy as np
 from ipcamd.errors import SourceUnavailable
 from ipcamd.video.frame import Planes
 from ipcamd.video.sources.base import Source
+from ipcamd.video.sources.inputs import AvInput
 
 _LOGGER = logging.getLogger(__name__)
 
 MAX_WIDTH, MAX_HEIGHT = 1280, 1024
-#: Seconds allowed to open a source, and to wait for data from it.
-OPEN_TIMEOUT, READ_TIMEOUT = 10.0, 5.0
 
 
 class AvSource(Source):
-    """One FFmpeg input: ``url`` with an optional demuxer ``format`` and demuxer ``options``."""
+    """One FFmpeg input (see :func:`~ipcamd.video.sources.inputs.av_input`)."""
 
-    def __init__(
-        self,
-        url: str,
-        *,
-        format_name: str | None = None,
-        options: dict[str, str] | None = None,
-        loop: bool = False,
-        description: str = "",
-    ) -> None:
-        self.description = description or url
-        self._url = url
-        self._format = format_name
-        self._options = options or {}
-        self._loop = loop
+    def __init__(self, spec: AvInput) -> None:
+        self.description = spec.description
+        self._spec = spec
         self._container: Any = None
         self._frames: Iterator[Any] | None = None
         self._clock_start = 0.0
@@ -50,20 +38,22 @@ class AvSource(Source):
 
     def open(self) -> None:
         self.close()
+        spec = self._spec
         try:
+            # PyAV's timeouts interrupt any blocking FFmpeg call (open, probe, each read) that
+            # lasts longer; the socket options in spec.options bound each network operation.
             self._container = av.open(
-                self._url,
-                format=self._format,
-                options=self._options,
-                timeout=(OPEN_TIMEOUT, READ_TIMEOUT),
+                spec.url,
+                format=spec.format_name,
+                options=dict(spec.options),
+                timeout=(spec.open_timeout, spec.read_timeout),
             )
-            if not self._container.streams.video:
-                raise SourceUnavailable(f"{self.description}: no video stream")
-            stream = self._container.streams.video[0]
-            stream.thread_type = "AUTO"
         except (av.FFmpegError, OSError, ValueError) as err:
+            raise self._unavailable(err) from err
+        if not self._container.streams.video:
             self.close()
-            raise SourceUnavailable(f"{self.description}: {err}") from err
+            raise SourceUnavailable(f"{self.description}: no video stream")
+        self._container.streams.video[0].thread_type = "AUTO"
         self._frames = self._container.decode(video=0)
         self._pts_start = None
 
@@ -71,7 +61,7 @@ class AvSource(Source):
         if self._frames is None:
             raise SourceUnavailable(f"{self.description}: not open")
         frame = self._next_frame()
-        if self._loop:
+        if self._spec.loop:
             self._pace(frame)
         return _to_planes(frame)
 
@@ -81,18 +71,18 @@ class AvSource(Source):
             try:
                 return next(self._frames)
             except StopIteration:
-                if not self._loop or attempt:
+                if not self._spec.loop or attempt:
                     raise SourceUnavailable(f"{self.description}: end of stream") from None
                 self._rewind()
             except (av.FFmpegError, OSError, ValueError) as err:
-                raise SourceUnavailable(f"{self.description}: {err}") from err
+                raise self._unavailable(err) from err
         raise SourceUnavailable(f"{self.description}: no frames")
 
     def _rewind(self) -> None:
         try:
             self._container.seek(0)
         except (av.FFmpegError, OSError) as err:
-            raise SourceUnavailable(f"{self.description}: cannot loop: {err}") from err
+            raise self._unavailable(err, "cannot loop: ") from err
         self._frames = self._container.decode(video=0)
         self._pts_start = None
 
@@ -110,6 +100,12 @@ class AvSource(Source):
             time.sleep(min(due - now, 1.0))
         elif now - due > 1.0:
             self._pts_start, self._clock_start = float(frame.time), now  # fell behind: resync
+
+    def _unavailable(self, err: Exception, context: str = "") -> SourceUnavailable:
+        """``err`` as SourceUnavailable, without the URL FFmpeg puts in its messages (a URL
+        may carry a password)."""
+        reason = str(err).replace(self._spec.url, self.description)
+        return SourceUnavailable(f"{self.description}: {context}{reason}")
 
     def close(self) -> None:
         container, self._container, self._frames = self._container, None, None
