@@ -86,7 +86,13 @@ class Device:
         self.config_tables = ConfigTables()
         self._restart_handler: Callable[[RestartRequest], None] | None = None
         self.firmware = FirmwareUpdater(config.data_dir)
-        self.video = VideoService(self.params, config.cameras, config.sources, config.seed)
+        self.video = VideoService(
+            self.params,
+            config.cameras,
+            config.sources,
+            config.seed,
+            lambda host_ts: self.clock.to_local(self.clock.from_host(host_ts)),
+        )
         self.add_service("video", self.video.start, self.video.stop)
 
     def _auth_policy(self) -> Policy:

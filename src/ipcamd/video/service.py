@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import time
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -16,7 +17,7 @@ from ipcamd.params.store import ParamChange, ParamStore
 from ipcamd.video.camera import Camera
 from ipcamd.video.hub import StreamHub
 from ipcamd.video.options import StreamOptions, build_options
-from ipcamd.video.osd import TextPainter
+from ipcamd.video.osd import LocalTime, TextPainter, host_local_time
 from ipcamd.video.producer import Producer, VideoStatus
 from ipcamd.video.quad import QuadCamera
 from ipcamd.video.sources import TESTPATTERN, check_uri, open_source
@@ -37,13 +38,15 @@ class VideoService:
         cameras: int,
         sources: Mapping[int, str],
         seed: int | None = None,
+        local_time: LocalTime = host_local_time,
     ) -> None:
         for number, uri in sources.items():
             if not 1 <= number <= cameras:
                 raise InvalidParameter(f"source for camera {number}: there are {cameras} cameras")
             check_uri(uri)
         self.params = params
-        self.painter = TextPainter()
+        #: Draws every text; times drawn on pictures are shown through ``local_time``.
+        self.painter = TextPainter(local_time)
         self.executor = ThreadPoolExecutor(
             max_workers=max(2, os.cpu_count() or 2), thread_name_prefix="ipcamd-video"
         )
@@ -135,6 +138,15 @@ class VideoService:
         return result
 
     # ----------------------------------------------------------------- OSD
+
+    def osd_line(self, camera: str, args: Mapping[str, str] | None = None) -> str:
+        """The OSD text a picture of ``camera`` taken now would carry (request ``args`` apply).
+
+        The same settings, spec and clock the renderer uses; what ``param.cgi`` or ``date.cgi``
+        changes shows up here exactly as it would be drawn.
+        """
+        spec = self.options(camera, args or {}).spec.osd
+        return spec.line(self.painter.local_time(time.time())) if spec.visible else ""
 
     async def set_osd(
         self, values: Mapping[str, str], commit: bool, level: AccessLevel, user: str | None
