@@ -18,6 +18,7 @@ from axis.models.parameters.param_cgi import ParameterGroup, params_to_dict
 from axis.models.pwdgrp_cgi import SecondaryGroup
 
 from ipcamd import __version__
+from tests.conftest import CameraFactory
 from tests.support import Camera
 
 pytestmark = pytest.mark.axislib
@@ -126,6 +127,51 @@ async def test_whole_tree_is_root_prefixed_and_parses(
         camera.device.identity.serial_number
     )
     assert set(tree["root"]) >= {"Brand", "Properties", "Network", "Image", "PTZ", "IOPort"}
+
+
+async def test_full_preload_reads_the_image_settings(
+    camera_factory: CameraFactory, client: httpx.AsyncClient
+) -> None:
+    """The optional full preload decodes every group, Image too, which reads the newer
+    firmware's ``Appearance`` and ``Stream`` names (served as aliases of our settings)."""
+    camera: Camera = await camera_factory(cameras=2)
+    query = (
+        "Image.I0.Resolution=320x240&Image.I0.Compression=55&Image.I0.FPS=12"
+        "&Image.I1.Appearance.Rotation=180&Image.I1.Appearance.MirrorEnabled=yes&Image.I1.Name=Gate"
+    )
+    assert (await camera.get(f"/axis-cgi/param.cgi?action=update&{query}")).text == "OK\r\n"
+    device = axis_device(camera, client)
+    await device.vapix.initialize_param_cgi(preload_data=True)
+    params = device.vapix.params
+    for handler in (
+        params.brand_handler,
+        params.property_handler,
+        params.image_handler,
+        params.io_port_handler,
+        params.ptz_handler,
+        params.stream_profile_handler,
+    ):
+        assert handler.initialized
+    assert device.vapix.serial_number == camera.device.identity.serial_number
+    images = params.image_handler
+    assert sorted(images.keys()) == ["0", "1"]
+    first, second = images["0"], images["1"]
+    assert (first.name, first.enabled) == ("Camera 1", True)
+    assert first.appearance == {
+        "Resolution": "320x240",
+        "Compression": 55,
+        "Rotation": 0,
+        "MirrorEnabled": False,
+    }
+    assert first.stream == {"FPS": 12}
+    assert second.name == "Gate"
+    assert (second.appearance["Rotation"], second.appearance["MirrorEnabled"]) == (180, True)
+    # A later full refresh sees a change made through either name.
+    update = "/axis-cgi/param.cgi?action=update&Image.I0.Appearance.Resolution=160x120"
+    assert (await camera.get(update)).text == "OK\r\n"
+    await params.update()
+    assert params.image_handler["0"].appearance["Resolution"] == "160x120"
+    assert camera.device.params.get("Image.I0.Resolution") == "160x120"
 
 
 async def test_admin_account_initialises(camera: Camera, client: httpx.AsyncClient) -> None:
