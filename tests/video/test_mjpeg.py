@@ -43,7 +43,7 @@ async def test_stream_headers_and_parts(camera: Camera, path: str) -> None:
 async def test_stream_bytes_on_the_wire(camera: Camera) -> None:
     """Raw HTTP/1.0 request, as the spec's clients speak: the body is the spec's multipart."""
     reader, writer = await asyncio.open_connection("127.0.0.1", camera.server.port)
-    auth = aiohttp.BasicAuth("root", ROOT_PASSWORD).encode()
+    auth = aiohttp.encode_basic_auth("root", ROOT_PASSWORD)
     writer.write(
         f"GET /mjpg/video.mjpg?resolution=QCIF&nbrofframes=2 HTTP/1.0\r\n"
         f"Authorization: {auth}\r\n\r\n".encode()
