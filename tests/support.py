@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,3 +125,11 @@ def digest_response(
 
 def env_flag(name: str) -> bool:
     return os.environ.get(name, "") not in ("", "0", "no")
+
+
+def require_tool(name: str) -> str:
+    """The path of client program ``name``; fails (never skips) when it is missing: CI installs
+    every client the tests run (``.ci/run``), so a missing one is a broken setup."""
+    path = shutil.which(name)
+    assert path is not None, f"{name} is not installed (.ci/run installs it)"
+    return path

@@ -6,7 +6,6 @@ Also ZoneMinder's Basic-then-Digest habit and ``curl --digest``.
 from __future__ import annotations
 
 import asyncio
-import shutil
 from collections.abc import AsyncIterator
 
 import httpx
@@ -19,7 +18,7 @@ from axis.models.pwdgrp_cgi import SecondaryGroup
 
 from ipcamd import __version__
 from tests.conftest import CameraFactory
-from tests.support import Camera
+from tests.support import Camera, require_tool
 
 pytestmark = pytest.mark.axislib
 
@@ -231,15 +230,10 @@ async def test_zoneminder_basic_then_digest(camera: Camera) -> None:
         assert (digest.status_code, digest.content) == (200, b"Properties.PTZ.PTZ=yes\n")
 
 
-CURL = shutil.which("curl")
-
-
-@pytest.mark.skipif(CURL is None, reason="curl is not installed")
 @pytest.mark.parametrize("mode", ["--digest", "--basic", "--anyauth"])
 async def test_curl(camera: Camera, mode: str) -> None:
-    assert CURL is not None
     process = await asyncio.create_subprocess_exec(
-        CURL,
+        require_tool("curl"),
         "-sS",
         mode,
         "-u",

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
 from typing import Any
 
 import aiohttp
 import pytest
 
-from tests.support import ROOT_PASSWORD, Camera
+from tests.support import ROOT_PASSWORD, Camera, require_tool
 from tests.video.streams import jpeg_size, open_stream, read_parts, wait_until
 
 MULTIPART = "multipart/x-mixed-replace;boundary=myboundary"
@@ -86,11 +85,10 @@ async def test_duration_ends_the_stream(camera: Camera) -> None:
     assert body.endswith(b"\r\n--myboundary--\r\n")
 
 
-@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs the ffmpeg client")
 async def test_ffmpeg_reads_the_stream(camera: Camera) -> None:
     url = camera.url.replace("http://", f"http://root:{ROOT_PASSWORD}@") + "/mjpg/video.mjpg"
     process = await asyncio.create_subprocess_exec(
-        "ffmpeg",
+        require_tool("ffmpeg"),
         "-nostdin",
         "-loglevel",
         "error",
