@@ -75,7 +75,12 @@ class Server:
         device = await asyncio.to_thread(Device, self.config)
         app = create_app(device)
         runner = web.AppRunner(
-            app, handle_signals=False, access_log=None, shutdown_timeout=2.0, logger=ServerLog()
+            app,
+            handle_signals=False,
+            access_log=None,
+            shutdown_timeout=2.0,
+            logger=ServerLog(),
+            lingering_time=0,
         )
         try:
             await runner.setup()
