@@ -136,9 +136,10 @@ async def test_first_start_prints_password_once(processes: list[Process], tmp_pa
     code, rest, _ = await second.stop()
     assert code == 0
     assert b"password" not in second.stdout + rest
-    # The password is stored only hashed.
+    # The password is stored only hashed, at the device's real scrypt cost.
     database = (tmp_path / "data" / "ipcamd.sqlite3").read_bytes()
     assert password.encode() not in database
+    assert b"scrypt$16384$8$1$" in database
 
 
 async def test_root_password_from_environment(processes: list[Process], tmp_path: Path) -> None:

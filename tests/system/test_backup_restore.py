@@ -216,7 +216,8 @@ async def test_restore_refuses_other_product_and_costly_hash(camera: Camera) -> 
     await _assert_refused(camera, edited, b"backup of another product")
 
     def costly(users: list[dict[str, Any]]) -> None:
-        users[0]["scrypt"] = users[0]["scrypt"].replace("scrypt$16384$", "scrypt$1048576$")
+        scheme, _n, rest = users[0]["scrypt"].split("$", 2)
+        users[0]["scrypt"] = f"{scheme}$1048576${rest}"
 
     edited = edit_backup(archive, "users.json", costly)
     await _assert_refused(camera, edited, b"password hash parameters of root out of range")
