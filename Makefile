@@ -25,8 +25,11 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
+# Every benchmark in its quick mode (about a minute); each prints its table.
 bench: $(STAMP)
-	$(BIN)/python bench/params.py
+	$(BIN)/python bench/params.py --quick
+	$(BIN)/python bench/mjpeg_fanout.py --quick
+	$(BIN)/python bench/system.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -2,7 +2,8 @@
 
 Starts ``ipcamd serve`` as a separate process on 127.0.0.1 (fresh temporary data directory), then
 for each operation runs N concurrent keep-alive clients for a bounded time and prints requests per
-second and p50/p99 latency. Usage: ``python bench/params.py [--clients 8] [--seconds 5]``.
+second and p50/p99 latency. Usage: ``python bench/params.py [--clients 8] [--seconds 5]``;
+``--quick`` (what ``make bench`` runs) is 1 second per operation.
 """
 
 from __future__ import annotations
@@ -157,7 +158,10 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--quick", action="store_true", help="1 s per operation (smoke run)")
     args = parser.parse_args()
+    if args.quick:
+        args.seconds = 1.0
     with tempfile.TemporaryDirectory(prefix="ipcamd-bench-") as directory:
         process, url = await start_server(Path(directory))
         try:

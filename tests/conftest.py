@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 
+from ipcamd.auth import passwords
 from ipcamd.server import Server
 from tests.support import Camera, make_config
 
 CameraFactory = Callable[..., Any]
+
+#: scrypt's N for passwords hashed inside the test process (the device's own is 2**14).
+TEST_SCRYPT_N = 2**4
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashes() -> Iterator[None]:
+    """Hash passwords with a tiny scrypt cost in-process: every server start (root's password),
+    every account and every first login would otherwise spend ~50 ms in scrypt. Hashes carry
+    their own cost, so verification is unchanged; servers run as processes (tests/test_cli.py,
+    tests/system) keep the real cost, and a test there checks it."""
+    patch = pytest.MonkeyPatch()
+    patch.setattr(passwords, "_SCRYPT_N", TEST_SCRYPT_N)
+    yield
+    patch.undo()
 
 
 @pytest.fixture

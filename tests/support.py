@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -131,3 +132,11 @@ def assert_text(reply: Reply, body: str) -> None:
     assert reply.status == 200, reply
     assert reply.headers["Content-Type"] == "text/plain"
     assert reply.body == body.encode(), reply.body
+
+
+def require_tool(name: str) -> str:
+    """The path of client program ``name``; fails (never skips) when it is missing: CI installs
+    every client the tests run (``.ci/run``), so a missing one is a broken setup."""
+    path = shutil.which(name)
+    assert path is not None, f"{name} is not installed (.ci/run installs it)"
+    return path

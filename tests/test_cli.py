@@ -94,16 +94,22 @@ async def serve(processes: list[Process], data_dir: Path, *extra: str, **kw: obj
     return proc
 
 
-async def status_with(port: int, user: str, password: str) -> int:
+async def request_with(port: int, path: str, user: str, password: str) -> tuple[int, bytes]:
+    """GET ``path`` with Basic auth on a new connection: (status, body)."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     token = base64.b64encode(f"{user}:{password}".encode()).decode()
     writer.write(
-        b"GET /axis-cgi/param.cgi?action=list&group=Brand.Brand HTTP/1.1\r\nHost: x\r\n"
+        f"GET {path} HTTP/1.1\r\nHost: x\r\n".encode()
         + f"Authorization: Basic {token}\r\nConnection: close\r\n\r\n".encode()
     )
     data = await asyncio.wait_for(reader.read(), 10)
     writer.close()
-    return int(data.split(b" ", 2)[1])
+    return int(data.split(b" ", 2)[1]), data.partition(b"\r\n\r\n")[2]
+
+
+async def status_with(port: int, user: str, password: str) -> int:
+    path = "/axis-cgi/param.cgi?action=list&group=Brand.Brand"
+    return (await request_with(port, path, user, password))[0]
 
 
 async def test_version() -> None:
@@ -130,9 +136,10 @@ async def test_first_start_prints_password_once(processes: list[Process], tmp_pa
     code, rest, _ = await second.stop()
     assert code == 0
     assert b"password" not in second.stdout + rest
-    # The password is stored only hashed.
+    # The password is stored only hashed, at the device's real scrypt cost.
     database = (tmp_path / "data" / "ipcamd.sqlite3").read_bytes()
     assert password.encode() not in database
+    assert b"scrypt$16384$8$1$" in database
 
 
 async def test_root_password_from_environment(processes: list[Process], tmp_path: Path) -> None:
@@ -149,6 +156,29 @@ async def test_root_password_flag_is_reapplied(processes: list[Process], tmp_pat
     proc = await serve(processes, tmp_path / "data", "--root-password", "second2")
     assert await status_with(proc.port, "root", "second2") == 200
     assert await status_with(proc.port, "root", "first1") == 401
+    assert (await proc.stop())[0] == 0
+
+
+async def test_no_ip_filter_recovers_from_a_lock_out(
+    processes: list[Process], tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    proc = await serve(processes, data, "--root-password", "pw1")
+    lock_out = "/axis-cgi/ipfilter.cgi?action=add&ipaddress=10.0.0.1&enable=yes&verify=no"
+    assert await request_with(proc.port, lock_out, "root", "pw1") == (200, b"OK\r\n")
+    assert await status_with(proc.port, "root", "pw1") == 403  # nobody on loopback gets in
+    assert (await proc.stop())[0] == 0
+    proc = await serve(processes, data, "--root-password", "pw1", "--no-ip-filter")
+    assert await status_with(proc.port, "root", "pw1") == 200
+    # The filter is off (persisted, through the parameter); its list is kept for the admin.
+    listed = await request_with(proc.port, "/axis-cgi/ipfilter.cgi?action=list", "root", "pw1")
+    assert listed == (200, b"Accept addresses: 10.0.0.1\r\nEnabled: no\r\n")
+    code, _, stderr = await proc.stop()
+    assert code == 0
+    assert b"IP filter switched off at start-up (--no-ip-filter)" in stderr
+    # It stays off on a later start without the flag (until an administrator turns it on).
+    proc = await serve(processes, data, "--root-password", "pw1")
+    assert await status_with(proc.port, "root", "pw1") == 200
     assert (await proc.stop())[0] == 0
 
 

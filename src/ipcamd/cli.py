@@ -46,6 +46,12 @@ def _parser() -> argparse.ArgumentParser:
         "v4l2:<device> (repeatable; default testpattern)",
     )
     run.add_argument("--seed", type=int, help="make the test pattern deterministic")
+    run.add_argument(
+        "--no-ip-filter",
+        action="store_true",
+        help="switch the IP address filter off at start-up (sets Network.Filter.Enabled=no; "
+        "recovers from a lock-out)",
+    )
     run.add_argument("--supervised", action="store_true", help=argparse.SUPPRESS)
     firmware_commands.add_commands(commands)
     return parser
@@ -85,6 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "log_level": args.log_level,
         "cameras": args.cameras,
         "seed": args.seed,
+        "no_ip_filter": True if args.no_ip_filter else None,
     }
     try:
         overrides["sources"] = _sources(args.source)

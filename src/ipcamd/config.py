@@ -39,6 +39,8 @@ class Config:
     nonce_lifetime: float = 300.0
     #: Seconds a new firmware has to start serving before the supervisor rolls it back.
     firmware_health_timeout: float = 30.0
+    #: Switch the IP filter off at start-up (``--no-ip-filter``): recovery from a lock-out.
+    no_ip_filter: bool = False
 
     @property
     def database_path(self) -> Path:

@@ -78,6 +78,8 @@ class Device:
         self.ip_filter = IPFilter(self.params)
         self.syslog = SystemLog(self.db, self.clock, lambda: self.params.get("Network.HostName"))
         self.params.subscribe("", log_parameter_change)
+        if config.no_ip_filter:
+            self._switch_ip_filter_off()
         self._services: list[_Service] = []
         self._started: list[_Service] = []
         self.add_service("system log", self.syslog.start, self.syslog.stop)
@@ -86,8 +88,21 @@ class Device:
         self.config_tables = ConfigTables()
         self._restart_handler: Callable[[RestartRequest], None] | None = None
         self.firmware = FirmwareUpdater(config.data_dir)
-        self.video = VideoService(self.params, config.cameras, config.sources, config.seed)
+        self.video = VideoService(
+            self.params,
+            config.cameras,
+            config.sources,
+            config.seed,
+            lambda host_ts: self.clock.to_local(self.clock.from_host(host_ts)),
+        )
         self.add_service("video", self.video.start, self.video.stop)
+
+    def _switch_ip_filter_off(self) -> None:
+        """``--no-ip-filter``: the way back in after a lock-out, through the store (persisted,
+        logged, the filter follows at once); the address list and policy are kept."""
+        if self.params.get_bool("Network.Filter.Enabled"):
+            self.params.update([("Network.Filter.Enabled", "no")], user="command line")
+            _LOGGER.warning("IP filter switched off at start-up (--no-ip-filter)")
 
     def _auth_policy(self) -> Policy:
         return Policy(self.params.get("Network.HTTP.AuthenticationPolicy"))

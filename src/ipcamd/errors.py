@@ -19,6 +19,10 @@ class NotFound(IpcamdError):
     """Raised when a named parameter, group, user, camera or recording does not exist."""
 
 
+class Disabled(NotFound):
+    """Raised when the named thing exists but is switched off (``Image.I<n>.Enabled=no``)."""
+
+
 class AccessDenied(IpcamdError):
     """Raised when the caller's access level is below what the operation needs."""
 

@@ -20,6 +20,7 @@ from aiohttp import web
 from ipcamd.config import Config
 from ipcamd.device import Device
 from ipcamd.http.app import create_app
+from ipcamd.http.server_log import ServerLog
 from ipcamd.system.lifecycle import RestartKind, RestartRequest
 
 _LOGGER = logging.getLogger(__name__)
@@ -73,7 +74,14 @@ class Server:
         """Open the device (blocking start-up work runs in a thread) and start listening."""
         device = await asyncio.to_thread(Device, self.config)
         app = create_app(device)
-        runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=2.0)
+        runner = web.AppRunner(
+            app,
+            handle_signals=False,
+            access_log=None,
+            shutdown_timeout=2.0,
+            logger=ServerLog(),
+            lingering_time=0,
+        )
         try:
             await runner.setup()
             site = web.TCPSite(runner, self.config.host, self.port, reuse_address=True)

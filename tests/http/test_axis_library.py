@@ -6,7 +6,6 @@ Also ZoneMinder's Basic-then-Digest habit and ``curl --digest``.
 from __future__ import annotations
 
 import asyncio
-import shutil
 from collections.abc import AsyncIterator
 
 import httpx
@@ -18,7 +17,8 @@ from axis.models.parameters.param_cgi import ParameterGroup, params_to_dict
 from axis.models.pwdgrp_cgi import SecondaryGroup
 
 from ipcamd import __version__
-from tests.support import Camera
+from tests.conftest import CameraFactory
+from tests.support import Camera, require_tool
 
 pytestmark = pytest.mark.axislib
 
@@ -128,6 +128,51 @@ async def test_whole_tree_is_root_prefixed_and_parses(
     assert set(tree["root"]) >= {"Brand", "Properties", "Network", "Image", "PTZ", "IOPort"}
 
 
+async def test_full_preload_reads_the_image_settings(
+    camera_factory: CameraFactory, client: httpx.AsyncClient
+) -> None:
+    """The optional full preload decodes every group, Image too, which reads the newer
+    firmware's ``Appearance`` and ``Stream`` names (served as aliases of our settings)."""
+    camera: Camera = await camera_factory(cameras=2)
+    query = (
+        "Image.I0.Resolution=320x240&Image.I0.Compression=55&Image.I0.FPS=12"
+        "&Image.I1.Appearance.Rotation=180&Image.I1.Appearance.MirrorEnabled=yes&Image.I1.Name=Gate"
+    )
+    assert (await camera.get(f"/axis-cgi/param.cgi?action=update&{query}")).text == "OK\r\n"
+    device = axis_device(camera, client)
+    await device.vapix.initialize_param_cgi(preload_data=True)
+    params = device.vapix.params
+    for handler in (
+        params.brand_handler,
+        params.property_handler,
+        params.image_handler,
+        params.io_port_handler,
+        params.ptz_handler,
+        params.stream_profile_handler,
+    ):
+        assert handler.initialized
+    assert device.vapix.serial_number == camera.device.identity.serial_number
+    images = params.image_handler
+    assert sorted(images.keys()) == ["0", "1"]
+    first, second = images["0"], images["1"]
+    assert (first.name, first.enabled) == ("Camera 1", True)
+    assert first.appearance == {
+        "Resolution": "320x240",
+        "Compression": 55,
+        "Rotation": 0,
+        "MirrorEnabled": False,
+    }
+    assert first.stream == {"FPS": 12}
+    assert second.name == "Gate"
+    assert (second.appearance["Rotation"], second.appearance["MirrorEnabled"]) == (180, True)
+    # A later full refresh sees a change made through either name.
+    update = "/axis-cgi/param.cgi?action=update&Image.I0.Appearance.Resolution=160x120"
+    assert (await camera.get(update)).text == "OK\r\n"
+    await params.update()
+    assert params.image_handler["0"].appearance["Resolution"] == "160x120"
+    assert camera.device.params.get("Image.I0.Resolution") == "160x120"
+
+
 async def test_admin_account_initialises(camera: Camera, client: httpx.AsyncClient) -> None:
     await camera.add_user("ada", "a1", "axadmin:axoper:axview")
     device = axis_device(camera, client, "ada", "a1")
@@ -185,15 +230,10 @@ async def test_zoneminder_basic_then_digest(camera: Camera) -> None:
         assert (digest.status_code, digest.content) == (200, b"Properties.PTZ.PTZ=yes\n")
 
 
-CURL = shutil.which("curl")
-
-
-@pytest.mark.skipif(CURL is None, reason="curl is not installed")
 @pytest.mark.parametrize("mode", ["--digest", "--basic", "--anyauth"])
 async def test_curl(camera: Camera, mode: str) -> None:
-    assert CURL is not None
     process = await asyncio.create_subprocess_exec(
-        CURL,
+        require_tool("curl"),
         "-sS",
         mode,
         "-u",

@@ -24,10 +24,10 @@ async def open_stream(
     camera: Camera, path: str, *, user: str = "root", password: str = ROOT_PASSWORD
 ) -> AsyncIterator[aiohttp.ClientResponse]:
     """A streaming GET on its own connection (closing it is how a viewer goes away)."""
-    auth = aiohttp.BasicAuth(user, password)
+    headers = {"Authorization": aiohttp.encode_basic_auth(user, password)}
     async with (
-        aiohttp.ClientSession(auth=auth, auto_decompress=False) as session,
-        session.get(camera.url + path) as response,
+        aiohttp.ClientSession(auto_decompress=False) as session,
+        session.get(camera.url + path, headers=headers) as response,
     ):
         yield response
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
 from typing import Any
 
 import aiohttp
 import pytest
 
-from tests.support import ROOT_PASSWORD, Camera
+from tests.support import ROOT_PASSWORD, Camera, require_tool
 from tests.video.streams import jpeg_size, open_stream, read_parts, wait_until
 
 MULTIPART = "multipart/x-mixed-replace;boundary=myboundary"
@@ -43,7 +42,7 @@ async def test_stream_headers_and_parts(camera: Camera, path: str) -> None:
 async def test_stream_bytes_on_the_wire(camera: Camera) -> None:
     """Raw HTTP/1.0 request, as the spec's clients speak: the body is the spec's multipart."""
     reader, writer = await asyncio.open_connection("127.0.0.1", camera.server.port)
-    auth = aiohttp.BasicAuth("root", ROOT_PASSWORD).encode()
+    auth = aiohttp.encode_basic_auth("root", ROOT_PASSWORD)
     writer.write(
         f"GET /mjpg/video.mjpg?resolution=QCIF&nbrofframes=2 HTTP/1.0\r\n"
         f"Authorization: {auth}\r\n\r\n".encode()
@@ -86,11 +85,10 @@ async def test_duration_ends_the_stream(camera: Camera) -> None:
     assert body.endswith(b"\r\n--myboundary--\r\n")
 
 
-@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs the ffmpeg client")
 async def test_ffmpeg_reads_the_stream(camera: Camera) -> None:
     url = camera.url.replace("http://", f"http://root:{ROOT_PASSWORD}@") + "/mjpg/video.mjpg"
     process = await asyncio.create_subprocess_exec(
-        "ffmpeg",
+        require_tool("ffmpeg"),
         "-nostdin",
         "-loglevel",
         "error",

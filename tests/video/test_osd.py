@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import pytest
 import simplejpeg
 
 from ipcamd.video.font import build_glyphs, glyph_indices
 from ipcamd.video.frame import solid
 from ipcamd.video.osd import OsdSpec, Position, TextPainter
+from ipcamd.video.sources.testpattern import TestPattern
 from tests.support import Camera
 
 
@@ -111,12 +116,79 @@ async def test_request_arguments_draw_text(camera: Camera) -> None:
 
 
 def test_osd_line_formats() -> None:
-    when = time.mktime((2024, 2, 29, 13, 5, 9, 0, 0, -1))
+    when = datetime(2024, 2, 29, 13, 5, 9, tzinfo=UTC)
     spec = OsdSpec(date=True, clock=True, text=True, string="Gate")
     assert spec.line(when) == "2024-02-29 13:05:09 Gate"
     us = OsdSpec(date=True, clock=True, date_format="MM/DD/YYYY", time_format="12")
     assert us.line(when) == "02/29/2024 01:05:09 PM"
     assert not OsdSpec(text=True, string="").visible
+
+
+def test_osd_line_shows_the_local_time_it_is_given() -> None:
+    instant = datetime(2005, 4, 3, 22, 30, 0, tzinfo=UTC)
+    spec = OsdSpec(date=True, clock=True)
+    assert spec.line(instant) == "2005-04-03 22:30:00"
+    east = instant.astimezone(timezone(timedelta(hours=5)))
+    assert spec.line(east) == "2005-04-04 03:30:00"
+
+
+def text_agreement(
+    gray: npt.NDArray[np.uint8],
+    painter: TextPainter,
+    text: str,
+    origin: tuple[int, int],
+    scale: int,
+) -> float:
+    """Share of pixels in the glyph box at ``origin`` (x, y) that match ``text`` drawn there."""
+    mask = painter.mask(text, scale)
+    x, y = origin
+    box = gray[y : y + mask.shape[0], x : x + mask.shape[1]]
+    assert box.shape == mask.shape
+    return float(((box > 128) == mask).mean())
+
+
+def fixed_time(instant: datetime) -> Callable[[float], datetime]:
+    return lambda _host_ts: instant
+
+
+def test_bar_draws_the_painters_local_time() -> None:
+    painter = TextPainter(fixed_time(datetime(2005, 4, 3, 12, 0, 0, tzinfo=UTC)))
+    planes = solid(320, 240, 128)
+    painter.draw_bar(planes, OsdSpec(date=True, clock=True), time.time())
+    # Scale 1 at 240 lines: the glyphs start one pad (1 px) in from the bar's corner.
+    assert text_agreement(planes.y, painter, "2005-04-03 12:00:00", (1, 1), 1) == 1.0
+    assert text_agreement(planes.y, painter, "2005-04-03 12:00:01", (1, 1), 1) < 1.0
+
+
+def test_test_pattern_stamp_is_in_device_time() -> None:
+    device_time = datetime(2005, 4, 3, 12, 34, 56, 789000, tzinfo=UTC)
+    painter = TextPainter(fixed_time(device_time))
+    pattern = TestPattern(1, 7, painter)
+    planes = pattern.picture(5, time.time())
+    # Drawn at (48, 540) at scale 6: glyphs start one pad (6 px) further in.
+    stamp = "2005-04-03 12:34:56.789"
+    assert text_agreement(planes.y, painter, stamp, (54, 546), 6) == 1.0
+    host = datetime.now().strftime("%Y-%m-%d")
+    assert text_agreement(planes.y, painter, host + " 12:34:56.789", (54, 546), 6) < 0.99
+
+
+async def test_date_cgi_and_time_zone_change_what_is_drawn(camera: Camera) -> None:
+    reply = await camera.get("/axis-cgi/date.cgi?action=set&year=2005&month=4&day=3&hour=12")
+    assert reply.text == "OK\r\n"
+    video = camera.device.video
+    assert video.osd_line("1", {"date": "1"}) == "2005-04-03"
+    assert video.osd_line("1", {"date": "1", "clock": "1"}).startswith("2005-04-03 12:")
+    # The picture itself: the date bar of a 640x480 snapshot (scale 2, glyphs at (2, 2)).
+    snapshot = await camera.get("/jpg/image.jpg?resolution=640x480&compression=0&date=1")
+    gray = simplejpeg.decode_jpeg(snapshot.body, colorspace="GRAY")[:, :, 0]
+    painter = video.painter
+    assert text_agreement(gray, painter, "2005-04-03", (2, 2), 2) > 0.99
+    host_date = datetime.now().strftime("%Y-%m-%d")
+    assert text_agreement(gray, painter, host_date, (2, 2), 2) < 0.99
+    # A time zone 5 hours east of GMT moves the clock drawn (and here not the date).
+    update = "/axis-cgi/param.cgi?action=update&Time.POSIXTimeZone=XST-5"
+    assert (await camera.get(update)).text == "OK\r\n"
+    assert video.osd_line("1", {"date": "1", "clock": "1"}).startswith("2005-04-03 17:")
 
 
 def test_font_covers_printable_ascii() -> None:

@@ -291,8 +291,8 @@ async def test_cli_serves_an_rtsp_source(rtsp: RtspServer, tmp_path: Path) -> No
         match = re.fullmatch(rb"ipcamd \S+ serving on (http://127\.0\.0\.1:\d+)\n", line)
         assert match is not None, line
         url = match.group(1).decode()
-        auth = aiohttp.BasicAuth("root", ROOT_PASSWORD)
-        async with aiohttp.ClientSession(auth=auth) as session:
+        headers = {"Authorization": aiohttp.encode_basic_auth("root", ROOT_PASSWORD)}
+        async with aiohttp.ClientSession(headers=headers) as session:
             async with session.get(f"{url}/videostatus.cgi?status=1") as reply:
                 assert await reply.text() == VIDEO
             async with session.get(f"{url}/jpg/image.jpg?resolution=320x240") as reply:

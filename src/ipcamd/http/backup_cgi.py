@@ -19,7 +19,7 @@ from ipcamd.http.caller import caller_name
 from ipcamd.http.forms import read_args
 from ipcamd.http.keys import DEVICE
 from ipcamd.http.routing import Router
-from ipcamd.http.system_cgi import answer_then_restart, failed
+from ipcamd.http.system_cgi import answer_then_restart, failed, too_large
 from ipcamd.http.uploads import UploadTooLarge, read_upload
 from ipcamd.system.backup import MAX_UPLOAD, backup_filename, dump_step, make_archive, parse_backup
 from ipcamd.system.lifecycle import RestartRequest
@@ -54,7 +54,7 @@ async def handle_restore(request: web.Request) -> web.Response:
             parse_backup, data, device.identity, device.schema, device.config_tables
         )
     except UploadTooLarge as err:
-        return failed(str(err), status=413)
+        return too_large(err)
     except InvalidParameter as err:
         _LOGGER.warning("Restore by %s refused: %s", caller_name(request), err)
         return failed(str(err))

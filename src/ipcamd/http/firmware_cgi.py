@@ -17,7 +17,7 @@ from ipcamd.http.caller import caller_name
 from ipcamd.http.forms import read_args
 from ipcamd.http.keys import DEVICE
 from ipcamd.http.routing import Router
-from ipcamd.http.system_cgi import answer_then_restart, failed
+from ipcamd.http.system_cgi import answer_then_restart, failed, too_large
 from ipcamd.http.uploads import UploadTooLarge, read_upload
 from ipcamd.system.firmware.bundle import MAX_BUNDLE
 from ipcamd.system.lifecycle import RestartKind, RestartRequest
@@ -45,7 +45,7 @@ async def handle_firmware_upgrade(request: web.Request) -> web.Response:
             db=device.db,
         )
     except UploadTooLarge as err:
-        return failed(str(err), status=413)
+        return too_large(err)
     except Conflict as err:
         return failed(str(err), status=409)
     except InvalidParameter as err:

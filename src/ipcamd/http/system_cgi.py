@@ -29,6 +29,14 @@ def failed(reason: str, status: int = 400) -> web.Response:
     return text(f"Request failed: {reason}\r\n", status=status)
 
 
+def too_large(err: Exception) -> web.Response:
+    """A 413 ``Request failed`` that also closes the connection: the rest of an upload refused
+    for its size is not worth reading (aiohttp would otherwise linger to drain it)."""
+    response = failed(str(err), status=413)
+    response.force_close()
+    return response
+
+
 async def answer_then_restart(request: web.Request, restart: RestartRequest) -> web.Response:
     """Send ``OK`` completely, close the connection, then hand ``restart`` to the server."""
     device = request.app[DEVICE]

@@ -17,7 +17,7 @@ import time
 from aiohttp import web
 
 from ipcamd.auth.levels import AccessLevel
-from ipcamd.errors import Busy, InvalidParameter, NotFound
+from ipcamd.errors import Busy, Disabled, InvalidParameter, NotFound
 from ipcamd.http.forms import Args, read_args
 from ipcamd.http.keys import DEVICE
 from ipcamd.http.replies import NO_CACHE, bad_request, not_found, text, unavailable
@@ -137,8 +137,13 @@ async def _stream(
         if video.generation != generation:
             # Image.* changed (param.cgi, setosd.cgi): the next frame follows the new settings.
             generation = video.generation
-            with contextlib.suppress(InvalidParameter, NotFound):
+            try:
                 options = video.options(camera, args)
+            except Disabled:
+                return  # the channel was switched off (Image.I<n>.Enabled=no): the stream ends
+            except (InvalidParameter, NotFound):
+                pass  # a setting the request relies on went away: keep the options it had
+            else:
                 profile = viewer.use(options.spec)
         if options.fps > 0:
             now = time.monotonic()

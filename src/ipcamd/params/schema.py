@@ -5,6 +5,11 @@ write it, and whether a factory default keeps it. Static parameters have fixed f
 (``Network.IPAddress``); dynamic groups are created from a :class:`Template` under a parent
 (``Event`` + template ``event`` → ``Event.E0``). Validation, listing, templates, defaults, backup
 and restore all read this one description.
+
+A static parameter may also answer to other names (``aliases``): newer firmware spells
+``Image.I0.Resolution`` as ``Image.I0.Appearance.Resolution``, and clients read either. An alias
+is one setting under two names: it lists with the canonical parameter's value, an update through
+it changes the canonical one, and it is never stored, backed up or reset on its own.
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ class ParamSpec:
     #: Kept by a (soft) factory default, e.g. the network identity of 5.1.3.
     keep_on_factory_default: bool = False
     description: str = ""
+    #: Other names of this same setting, relative to the group like ``name`` (static only).
+    aliases: tuple[str, ...] = ()
 
     @property
     def read_only(self) -> bool:
@@ -92,6 +99,8 @@ class Schema:
     templates: dict[str, Template] = field(default_factory=dict)
     #: Dynamic groups present on a new (or factory-defaulted) device: (parent, template, values).
     initial_groups: list[tuple[str, str, Mapping[str, str]]] = field(default_factory=list)
+    #: Alias full name → canonical full name (from the specs' ``aliases``).
+    aliases: dict[str, str] = field(default_factory=dict)
 
     def add_group(
         self,
@@ -101,14 +110,25 @@ class Schema:
         """Declare static parameters under ``prefix``; order of declaration is listing order."""
         for spec in params:
             full = f"{prefix}.{spec.name}"
-            if full in self.static:
+            if full in self.static or full in self.aliases:
                 raise ValueError(f"parameter declared twice: {full}")
             self.static[full] = spec
+            for alias in spec.aliases:
+                alias_full = f"{prefix}.{alias}"
+                if alias_full in self.static or alias_full in self.aliases:
+                    raise ValueError(f"parameter declared twice: {alias_full}")
+                self.aliases[alias_full] = full
+
+    def canonical(self, name: str) -> str:
+        """The name a parameter is stored under: ``name`` itself unless it is an alias."""
+        return self.aliases.get(name, name)
 
     def add_template(self, template: Template) -> None:
         """Declare a dynamic group template."""
         if template.name in self.templates:
             raise ValueError(f"template declared twice: {template.name}")
+        if any(spec.aliases for spec in template.params):
+            raise ValueError(f"template {template.name}: aliases exist for static parameters only")
         self.templates[template.name] = template
 
     def templates_for_parent(self, concrete_parent: str) -> Iterator[Template]:

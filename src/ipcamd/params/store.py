@@ -107,6 +107,8 @@ class ParamStore:
                 continue
             self._create_instance(path, template, {})
         for name, value in rows_values:
+            if name in self.schema.aliases:
+                continue  # never stored by this schema: the canonical name holds the value
             stored_spec = self.spec(name)
             if stored_spec is None or stored_spec.read_only:
                 continue  # a parameter of an older schema, or a computed one
@@ -142,13 +144,17 @@ class ParamStore:
     # ------------------------------------------------------------------ reading
 
     def spec(self, name: str) -> ParamSpec | None:
-        """The spec of the parameter with full name ``name`` (without ``root.``)."""
+        """The spec of the parameter with full name ``name`` (without ``root.``; aliases too)."""
+        name = self.schema.canonical(name)
         return self.schema.static.get(name) or self._dynamic.get(name)
 
     def get(self, name: str) -> str:
-        """The current value of ``name``; raises :class:`NotFound` for an unknown name."""
+        """The current value of ``name`` (or of the parameter it is an alias of).
+
+        Raises :class:`NotFound` for an unknown name.
+        """
         try:
-            return self._values[name]
+            return self._values[self.schema.canonical(name)]
         except KeyError:
             raise NotFound(name) from None
 
@@ -167,20 +173,31 @@ class ParamStore:
         return sorted(found, key=_natural_key)
 
     def group(self, prefix: str) -> dict[str, str]:
-        """All values under ``prefix``, keyed by the name relative to it."""
+        """All values under ``prefix`` (aliases included), keyed by the name relative to it."""
         dotted = prefix + "."
-        return {n[len(dotted) :]: v for n, v in self._values.items() if n.startswith(dotted)}
+        return {
+            n[len(dotted) :]: self.get(n)
+            for n in (*self._values, *self.schema.aliases)
+            if n.startswith(dotted)
+        }
 
     def ordered_names(self) -> list[str]:
-        """Every parameter name in listing order (static by declaration, groups by number)."""
+        """Every parameter name in listing order (static by declaration, each alias right after
+        the parameter it names, then groups by number)."""
         if self._order is None:
-            self._order = sorted(self._values, key=self._order_key)
+            names = [*self._values, *self.schema.aliases]
+            self._order = sorted(names, key=self._order_key)
         return self._order
 
     def _order_key(self, name: str) -> tuple[object, ...]:
         top = self._top_order.get(name.split(".", 1)[0], len(self._top_order))
         if name in self.schema.static:
-            return (top, 0, (), self._static_index(name))
+            return (top, 0, (), self._static_index(name), 0)
+        canonical = self.schema.aliases.get(name)
+        if canonical is not None:
+            spec = self.schema.static[canonical]
+            alias = name[len(canonical) - len(spec.name) :]
+            return (top, 0, (), self._static_index(canonical), 1 + spec.aliases.index(alias))
         spec = self._dynamic[name]
         instance = name[: -len(spec.name) - 1]
         template = self.schema.templates[self._instances[instance]]
@@ -226,11 +243,11 @@ class ParamStore:
             pattern, rooted = strip_root(raw)
             prefix = ROOT + "." if rooted else ""
             if pattern == "":
-                lines += [(prefix + n, self._values[n]) for n in visible]
+                lines += [(prefix + n, self.get(n)) for n in visible]
                 continue
             matched = _select(pattern, visible)
             if matched:
-                lines += [(prefix + n, self._values[n]) for n in matched]
+                lines += [(prefix + n, self.get(n)) for n in matched]
             elif not self._is_empty_parent(pattern, level):
                 lines.append((raw, None))
         return lines
@@ -246,21 +263,29 @@ class ParamStore:
         return spec is not None and spec.read <= level
 
     def snapshot(self) -> dict[str, str]:
-        """A copy of every value (for backup and tests)."""
+        """A copy of every value under its canonical name (for backup and tests)."""
         return dict(self._values)
 
     # ------------------------------------------------------------------ validation
 
     def plan_update(self, items: Iterable[tuple[str, str]], level: AccessLevel) -> _Plan:
-        """Validate an update of several parameters; raise on the first bad one, change nothing."""
+        """Validate an update of several parameters; raise on the first bad one, change nothing.
+
+        An alias updates the parameter it names; naming one setting twice (under the same name
+        or under both of its names) is refused.
+        """
         plan = _Plan()
+        given: dict[str, str] = {}  # canonical name -> the name the request used
         for raw_name, raw_value in items:
-            name, _ = strip_root(raw_name)
+            name = self.schema.canonical(strip_root(raw_name)[0])
             spec = self.spec(name)
             if spec is None or spec.read > level:
                 raise NotFound(f"Error setting '{raw_name}' to '{raw_value}': no such parameter")
-            if name in plan.values:
-                raise InvalidParameter(f"Parameter '{raw_name}' given more than once")
+            if name in given:
+                first = given[name]
+                also = "" if strip_root(first)[0] == strip_root(raw_name)[0] else f" (as '{first}')"
+                raise InvalidParameter(f"Parameter '{raw_name}' given more than once{also}")
+            given[name] = raw_name
             if spec.read_only:
                 raise ReadOnly(f"Error setting '{raw_name}' to '{raw_value}': read-only parameter")
             if spec.write > level:

@@ -42,9 +42,10 @@ def p(
     *,
     keep: bool = False,
     description: str = "",
+    aliases: tuple[str, ...] = (),
 ) -> ParamSpec:
     """Shorthand for a :class:`ParamSpec`; keeps the tables below one line per parameter."""
-    return ParamSpec(name, type_, default, read, write, keep, description)
+    return ParamSpec(name, type_, default, read, write, keep, description, aliases)
 
 
 def _brand(identity: Identity) -> list[ParamSpec]:
@@ -126,15 +127,26 @@ def _image(identity: Identity) -> list[ParamSpec]:
         p("TimeFormat", Choice(("24", "12")), "24", V, OP),
     ]
     for i in range(identity.cameras):
+        ap = f"I{i}.Appearance"
         specs += [
             p(f"I{i}.Enabled", YesNo(), "yes", V, OP),
             p(f"I{i}.Name", NAME, f"Camera {i + 1}", V, OP),
             p(f"I{i}.Source", Integer(0, identity.cameras - 1), str(i), V, NOBODY),
-            p(f"I{i}.Resolution", Resolution(), "640x480", V, OP),
-            p(f"I{i}.Compression", Integer(0, 100), "30", V, OP),
-            p(f"I{i}.FPS", Integer(0, 30), "0", V, OP, description="0 means as fast as possible."),
-            p(f"I{i}.Rotation", Choice(ROTATIONS), "0", V, OP),
-            p(f"I{i}.MirrorEnabled", YesNo(), "no", V, OP),
+            # The spec's names; newer firmware (and the axis library) use the Appearance and
+            # Stream spellings, served as aliases of the same settings.
+            p(f"I{i}.Resolution", Resolution(), "640x480", V, OP, aliases=(f"{ap}.Resolution",)),
+            p(f"I{i}.Compression", Integer(0, 100), "30", V, OP, aliases=(f"{ap}.Compression",)),
+            p(
+                f"I{i}.FPS",
+                Integer(0, 30),
+                "0",
+                V,
+                OP,
+                description="0 means as fast as possible.",
+                aliases=(f"I{i}.Stream.FPS",),
+            ),
+            p(f"I{i}.Rotation", Choice(ROTATIONS), "0", V, OP, aliases=(f"{ap}.Rotation",)),
+            p(f"I{i}.MirrorEnabled", YesNo(), "no", V, OP, aliases=(f"{ap}.MirrorEnabled",)),
             p(f"I{i}.Text.DateEnabled", YesNo(), "no", V, OP),
             p(f"I{i}.Text.ClockEnabled", YesNo(), "no", V, OP),
             p(f"I{i}.Text.TextEnabled", YesNo(), "no", V, OP),

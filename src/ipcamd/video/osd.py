@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 import numpy as np
@@ -31,6 +32,17 @@ class Background(StrEnum):
     SEMITRANSPARENT = "semitransparent"
 
 
+#: Turns a host timestamp (``time.time()``, a frame's ``time``) into the local time to show.
+#: The device passes its clock here (offset set by date.cgi, ``Time.POSIXTimeZone``); the
+#: video package itself knows nothing of how the device keeps time.
+LocalTime = Callable[[float], datetime]
+
+
+def host_local_time(when: float) -> datetime:
+    """The host's own local time: what a video service without a device clock shows."""
+    return datetime.fromtimestamp(when).astimezone()
+
+
 DATE_FORMATS = {"YYYY-MM-DD": "%Y-%m-%d", "DD/MM/YYYY": "%d/%m/%Y", "MM/DD/YYYY": "%m/%d/%Y"}
 
 
@@ -52,26 +64,25 @@ class OsdSpec:
     def visible(self) -> bool:
         return self.date or self.clock or (self.text and bool(self.string))
 
-    def line(self, when: float) -> str:
-        """The text of the bar at wall-clock time ``when`` (date, clock, then the string)."""
-        local = time.localtime(when)
+    def line(self, local: datetime) -> str:
+        """The text of the bar at local time ``local`` (date, clock, then the string)."""
         parts = []
         if self.date:
-            parts.append(time.strftime(DATE_FORMATS.get(self.date_format, "%Y-%m-%d"), local))
+            parts.append(local.strftime(DATE_FORMATS.get(self.date_format, "%Y-%m-%d")))
         if self.clock:
-            parts.append(
-                time.strftime("%H:%M:%S" if self.time_format == "24" else "%I:%M:%S %p", local)
-            )
+            parts.append(local.strftime("%H:%M:%S" if self.time_format == "24" else "%I:%M:%S %p"))
         if self.text and self.string:
             parts.append(self.string)
         return " ".join(parts)
 
 
 class TextPainter:
-    """Draws lines of text; holds the glyph table so it is built once per service."""
+    """Draws lines of text; holds the glyph table so it is built once per service, and the
+    ``local_time`` every time drawn on a picture (OSD, test pattern) is shown in."""
 
-    def __init__(self) -> None:
+    def __init__(self, local_time: LocalTime = host_local_time) -> None:
         self._glyphs = build_glyphs()
+        self.local_time = local_time
 
     def mask(self, text: str, scale: int) -> npt.NDArray[np.bool_]:
         """A boolean mask of ``text``: one row of glyphs, each font pixel ``scale`` pixels."""
@@ -115,10 +126,10 @@ class TextPainter:
         planes.y[g_top:g_bottom, g_left:g_right][clipped] = color
 
     def draw_bar(self, planes: Planes, spec: OsdSpec, when: float) -> None:
-        """Draw the OSD bar of ``spec`` across the top or bottom of the picture."""
+        """Draw the OSD bar of ``spec`` (at host time ``when``) across the top or bottom."""
         if not spec.visible:
             return
-        text = spec.line(when)
+        text = spec.line(self.local_time(when))
         scale = max(1, planes.height // 240)
         # Shrink the font rather than cut the text when the picture is narrow.
         while scale > 1 and (len(text) * _CELL_W + 2 * _PAD) * scale > planes.width:

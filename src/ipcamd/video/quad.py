@@ -19,12 +19,19 @@ MAX_FPS = 30.0
 
 
 class QuadCamera(Producer):
-    """Composes the latest frame of each input whenever one of them publishes (up to 30 fps)."""
+    """Composes the latest frame of each input whenever one of them publishes (up to 30 fps).
 
-    def __init__(self, cameras: Sequence[Camera], executor: Executor) -> None:
+    An input that ``enabled(number)`` says is switched off stays a black tile: a disabled
+    channel's picture is never shown, not even in the quad view.
+    """
+
+    def __init__(
+        self, cameras: Sequence[Camera], executor: Executor, enabled: Callable[[int], bool]
+    ) -> None:
         super().__init__("quad")
         self._cameras = list(cameras)
         self._executor = executor
+        self._enabled = enabled
         self._users = 0
         self._task: asyncio.Task[None] | None = None
         self._dirty = asyncio.Event()
@@ -61,7 +68,10 @@ class QuadCamera(Producer):
             await self._dirty.wait()
             self._dirty.clear()
             started = time.monotonic()
-            pictures = [c.latest.planes if c.latest is not None else None for c in self._cameras]
+            pictures = [
+                c.latest.planes if c.latest is not None and self._enabled(c.number) else None
+                for c in self._cameras
+            ]
             planes = await loop.run_in_executor(self._executor, tile, pictures, WIDTH, HEIGHT)
             self.publish(planes)
             await asyncio.sleep(max(0.0, 1 / MAX_FPS - (time.monotonic() - started)))

@@ -5,18 +5,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import time
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from urllib.parse import parse_qsl
 
 from ipcamd.auth.levels import AccessLevel
-from ipcamd.errors import InvalidParameter, NotFound
+from ipcamd.errors import Disabled, InvalidParameter, NotFound
 from ipcamd.params.store import ParamChange, ParamStore
 from ipcamd.video.camera import Camera
 from ipcamd.video.hub import StreamHub
 from ipcamd.video.options import StreamOptions, build_options
-from ipcamd.video.osd import TextPainter
+from ipcamd.video.osd import LocalTime, TextPainter, host_local_time
 from ipcamd.video.producer import Producer, VideoStatus
 from ipcamd.video.quad import QuadCamera
 from ipcamd.video.sources import TESTPATTERN, check_uri, open_source
@@ -37,13 +38,15 @@ class VideoService:
         cameras: int,
         sources: Mapping[int, str],
         seed: int | None = None,
+        local_time: LocalTime = host_local_time,
     ) -> None:
         for number, uri in sources.items():
             if not 1 <= number <= cameras:
                 raise InvalidParameter(f"source for camera {number}: there are {cameras} cameras")
             check_uri(uri)
         self.params = params
-        self.painter = TextPainter()
+        #: Draws every text; times drawn on pictures are shown through ``local_time``.
+        self.painter = TextPainter(local_time)
         self.executor = ThreadPoolExecutor(
             max_workers=max(2, os.cpu_count() or 2), thread_name_prefix="ipcamd-video"
         )
@@ -56,7 +59,7 @@ class VideoService:
             )
         self.producers: dict[str, Producer] = {str(c.number): c for c in self.cameras}
         if cameras > 1:
-            self.producers[QUAD] = QuadCamera(self.cameras, self.executor)
+            self.producers[QUAD] = QuadCamera(self.cameras, self.executor, self._input_enabled)
         self.hub = StreamHub(self.producer, self.executor, self.painter, self._max_viewers)
         #: setosd.cgi changes made with Commit=no: full parameter name → value, until restart.
         self._osd_overlay: dict[str, str] = {}
@@ -93,6 +96,16 @@ class VideoService:
         except KeyError:
             raise NotFound(f"No such camera '{camera}'") from None
 
+    def _input_enabled(self, number: int) -> bool:
+        return self.params.get_bool(f"Image.I{number - 1}.Enabled")
+
+    def enabled(self, camera: str) -> bool:
+        """False for an input switched off with ``Image.I<n>.Enabled=no``; ``quad`` is on
+        while any input is (a switched-off input's tile stays black)."""
+        if camera == QUAD:
+            return any(self._input_enabled(c.number) for c in self.cameras)
+        return self._input_enabled(int(camera))
+
     def _max_viewers(self) -> int:
         return self.params.get_int("Image.MaxViewers")
 
@@ -117,24 +130,39 @@ class VideoService:
         raise InvalidParameter(f"Unknown stream profile '{name}'")
 
     def options(self, camera: str | None, args: Mapping[str, str]) -> StreamOptions:
-        """Validated options for a request (camera from the path, else ``camera=``, else 1)."""
+        """Validated options for a request (camera from the path, else ``camera=``, else 1).
+
+        Raises NotFound for an unknown camera, Disabled for one switched off.
+        """
         name = camera or args.get("camera") or "1"
         self.producer(name)
+        if not self.enabled(name):
+            raise Disabled(f"Camera {name} is disabled")
         profile = args.get("streamprofile")
         profile_args = self.stream_profile(profile) if profile else None
         return build_options(name, args, partial(self.setting, name), profile_args)
 
     async def statuses(self, inputs: Iterable[int]) -> list[tuple[int, VideoStatus]]:
-        """``video`` or ``no video`` per input (an input with no camera has no video)."""
+        """``video`` or ``no video`` per input (an input with no camera, or switched off with
+        ``Image.I<n>.Enabled=no``, has no video)."""
         result = []
         for number in inputs:
-            if 1 <= number <= len(self.cameras):
+            if 1 <= number <= len(self.cameras) and self._input_enabled(number):
                 result.append((number, await self.cameras[number - 1].status()))
             else:
                 result.append((number, VideoStatus.NO_VIDEO))
         return result
 
     # ----------------------------------------------------------------- OSD
+
+    def osd_line(self, camera: str, args: Mapping[str, str] | None = None) -> str:
+        """The OSD text a picture of ``camera`` taken now would carry (request ``args`` apply).
+
+        The same settings, spec and clock the renderer uses; what ``param.cgi`` or ``date.cgi``
+        changes shows up here exactly as it would be drawn.
+        """
+        spec = self.options(camera, args or {}).spec.osd
+        return spec.line(self.painter.local_time(time.time())) if spec.visible else ""
 
     async def set_osd(
         self, values: Mapping[str, str], commit: bool, level: AccessLevel, user: str | None

@@ -54,7 +54,7 @@ class TestPattern(Source):
         self._next_due = time.monotonic()
 
     def picture(self, number: int, when: float) -> Planes:
-        """Frame ``number`` of the pattern, with ``when`` (wall-clock) drawn on it."""
+        """Frame ``number`` of the pattern, with ``when`` (host time) drawn in device time."""
         offset = (number * self._speed) % WIDTH
         row = self._row[offset : offset + WIDTH]
         y = np.empty((HEIGHT, WIDTH), np.uint8)
@@ -70,8 +70,9 @@ class TestPattern(Source):
         y[by : by + b, bx : bx + b] = self._box_yuv[0]
         u[by // 2 : (by + b) // 2, bx // 2 : (bx + b) // 2] = self._box_yuv[1]
         v[by // 2 : (by + b) // 2, bx // 2 : (bx + b) // 2] = self._box_yuv[2]
-        stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(when))
-        millis = int(when * 1000) % 1000
+        local = self._painter.local_time(when)
+        stamp = local.strftime("%Y-%m-%d %H:%M:%S")
+        millis = local.microsecond // 1000
         paint = self._painter.draw
         paint(
             planes, f"ipcamd camera {self._camera}", 48, 300, scale=8, background=Background.BLACK
