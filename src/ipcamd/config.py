@@ -39,6 +39,9 @@ class Config:
     nonce_lifetime: float = 300.0
     #: Seconds a new firmware has to start serving before the supervisor rolls it back.
     firmware_health_timeout: float = 30.0
+    #: Seconds a connection may take to deliver a request's head (and may stay idle between
+    #: requests), and may go without sending a byte of a request body (slow clients).
+    http_idle_timeout: float = 15.0
 
     @property
     def database_path(self) -> Path:

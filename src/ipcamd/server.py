@@ -73,7 +73,15 @@ class Server:
         """Open the device (blocking start-up work runs in a thread) and start listening."""
         device = await asyncio.to_thread(Device, self.config)
         app = create_app(device)
-        runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=2.0)
+        runner = web.AppRunner(
+            app,
+            handle_signals=False,
+            access_log=None,
+            shutdown_timeout=2.0,
+            # aiohttp arms this timer when a connection opens and re-arms it after each reply:
+            # a client that never completes a request head (slowloris) is dropped too.
+            keepalive_timeout=self.config.http_idle_timeout,
+        )
         try:
             await runner.setup()
             site = web.TCPSite(runner, self.config.host, self.port, reuse_address=True)

@@ -118,8 +118,8 @@ class VideoService:
 
     def options(self, camera: str | None, args: Mapping[str, str]) -> StreamOptions:
         """Validated options for a request (camera from the path, else ``camera=``, else 1)."""
-        name = camera or args.get("camera") or "1"
-        self.producer(name)
+        name = camera or args.get("camera", "1")
+        self.producer(name)  # NotFound for anything but an input of this unit (or quad)
         profile = args.get("streamprofile")
         profile_args = self.stream_profile(profile) if profile else None
         return build_options(name, args, partial(self.setting, name), profile_args)
