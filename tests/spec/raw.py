@@ -95,7 +95,8 @@ async def read_head(reader: asyncio.StreamReader) -> tuple[bytes, list[bytes]]:
     raw = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), TIMEOUT)
     lines = raw[:-4].split(b"\r\n")
     for line in lines:
-        assert b"\n" not in line and b"\r" not in line, f"bare line ending in head: {raw!r}"
+        assert b"\n" not in line, f"bare line ending in head: {raw!r}"
+        assert b"\r" not in line, f"bare line ending in head: {raw!r}"
     return lines[0], lines[1:]
 
 
@@ -171,6 +172,7 @@ async def read_jpeg_part(reader: asyncio.StreamReader) -> bytes:
     assert len(lines) == 2, head
     length = int(lines[1].removeprefix(b"Content-Length: "))
     jpeg = await asyncio.wait_for(reader.readexactly(length), TIMEOUT)
-    assert jpeg[:2] == b"\xff\xd8" and jpeg[-2:] == b"\xff\xd9"
+    assert jpeg[:2] == b"\xff\xd8"
+    assert jpeg[-2:] == b"\xff\xd9"
     assert await asyncio.wait_for(reader.readexactly(2), TIMEOUT) == b"\r\n"
     return jpeg
