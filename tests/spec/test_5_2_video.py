@@ -89,12 +89,10 @@ async def test_imagesize_follows_the_default_image_settings(camera: Camera) -> N
     assert reply.body == b"image width = 160\nimage height = 120\n"
 
 
-@pytest.mark.parametrize(("name", "size"), list(RESOLUTIONS.items()))
-async def test_imagesize_of_every_resolution(
-    camera: Camera, name: str, size: tuple[int, int]
-) -> None:
-    reply = await exchange(camera.server.port, f"/imagesize.cgi?camera=1&resolution={name}")
-    assert reply.body == f"image width = {size[0]}\nimage height = {size[1]}\n".encode()
+async def test_imagesize_of_every_resolution(camera: Camera) -> None:
+    for name, size in RESOLUTIONS.items():
+        reply = await exchange(camera.server.port, f"/imagesize.cgi?camera=1&resolution={name}")
+        assert reply.body == f"image width = {size[0]}\nimage height = {size[1]}\n".encode()
 
 
 async def test_imagesize_by_post(camera: Camera) -> None:
@@ -196,12 +194,10 @@ async def test_image_cgi_example(camera: Camera, prefix: str, version: str) -> N
         assert assert_jpeg_reply(reply, version) == (640, 480)
 
 
-@pytest.mark.parametrize(("name", "size"), list(RESOLUTIONS.items()))
-async def test_image_cgi_with_each_resolution(
-    camera: Camera, name: str, size: tuple[int, int]
-) -> None:
-    reply = await exchange(camera.server.port, f"/axis-cgi/jpg/image.cgi?resolution={name}")
-    assert assert_jpeg_reply(reply) == size
+async def test_image_cgi_with_each_resolution(camera: Camera) -> None:
+    for name, size in RESOLUTIONS.items():
+        reply = await exchange(camera.server.port, f"/axis-cgi/jpg/image.cgi?resolution={name}")
+        assert assert_jpeg_reply(reply) == size, name
 
 
 async def test_unknown_resolution_and_camera(camera: Camera) -> None:
@@ -286,22 +282,20 @@ async def test_mjpeg_cgi_example(camera: Camera, prefix: str, version: str) -> N
     assert jpeg_size(jpegs[0]) == (640, 480)
 
 
-@pytest.mark.parametrize(("name", "size"), list(RESOLUTIONS.items()))
-async def test_mjpeg_cgi_with_each_resolution(
-    camera: Camera, name: str, size: tuple[int, int]
-) -> None:
+async def test_mjpeg_cgi_with_each_resolution(camera: Camera) -> None:
     """One frame per resolution name; ``nbrofframes`` ends the body with the close-delimiter."""
-    reply = await exchange(
-        camera.server.port, f"/axis-cgi/mjpg/video.cgi?resolution={name}&nbrofframes=1"
-    )
-    assert reply.headers("Content-Type") == [MULTIPART]
-    head = b"--myboundary\r\nContent-Type: image/jpeg\r\nContent-Length: "
-    assert reply.body.startswith(head)
-    length_end = reply.body.index(b"\r\n\r\n")
-    length = int(reply.body[len(head) : length_end])
-    jpeg = reply.body[length_end + 4 : length_end + 4 + length]
-    assert jpeg_size(jpeg) == size
-    assert reply.body[length_end + 4 + length :] == b"\r\n--myboundary--\r\n"
+    for name, size in RESOLUTIONS.items():
+        reply = await exchange(
+            camera.server.port, f"/axis-cgi/mjpg/video.cgi?resolution={name}&nbrofframes=1"
+        )
+        assert reply.headers("Content-Type") == [MULTIPART]
+        head = b"--myboundary\r\nContent-Type: image/jpeg\r\nContent-Length: "
+        assert reply.body.startswith(head)
+        length_end = reply.body.index(b"\r\n\r\n")
+        length = int(reply.body[len(head) : length_end])
+        jpeg = reply.body[length_end + 4 : length_end + 4 + length]
+        assert jpeg_size(jpeg) == size, name
+        assert reply.body[length_end + 4 + length :] == b"\r\n--myboundary--\r\n"
 
 
 async def test_mjpeg_bad_arguments_are_refused_before_the_stream(camera: Camera) -> None:
