@@ -41,6 +41,9 @@ class Config:
     firmware_health_timeout: float = 30.0
     #: Switch the IP filter off at start-up (``--no-ip-filter``): recovery from a lock-out.
     no_ip_filter: bool = False
+    #: Seconds a connection may take to deliver a request's head (and may stay idle between
+    #: requests), and may go without sending a byte of a request body (slow clients).
+    http_idle_timeout: float = 15.0
 
     @property
     def database_path(self) -> Path:

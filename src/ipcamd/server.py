@@ -81,6 +81,9 @@ class Server:
             shutdown_timeout=2.0,
             logger=ServerLog(),
             lingering_time=0,
+            # aiohttp arms this timer when a connection opens and re-arms it after each reply:
+            # a client that never completes a request head (slowloris) is dropped too.
+            keepalive_timeout=self.config.http_idle_timeout,
         )
         try:
             await runner.setup()

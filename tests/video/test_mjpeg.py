@@ -79,10 +79,21 @@ async def test_nbrofframes_ends_the_stream(camera: Camera) -> None:
 
 
 async def test_duration_ends_the_stream(camera: Camera) -> None:
-    async with open_stream(camera, "/mjpg/video.mjpg?duration=1&resolution=QQVGA") as response:
+    """With a frame rate the last frame is known in time: the body closes properly."""
+    path = "/mjpg/video.mjpg?duration=1&fps=4&resolution=QQVGA"
+    async with open_stream(camera, path) as response:
         body = await asyncio.wait_for(response.read(), 10)
     assert body.startswith(b"--myboundary\r\n")
     assert body.endswith(b"\r\n--myboundary--\r\n")
+    assert 3 <= body.count(b"Content-Length: ") <= 5
+
+
+async def test_duration_at_the_source_rate_ends_after_a_boundary(camera: Camera) -> None:
+    """Without a frame rate the stream ends after the last picture's boundary line."""
+    async with open_stream(camera, "/mjpg/video.mjpg?duration=1&resolution=QQVGA") as response:
+        body = await asyncio.wait_for(response.read(), 10)
+    assert body.startswith(b"--myboundary\r\n")
+    assert body.endswith(b"\xff\xd9\r\n--myboundary\r\n")
 
 
 async def test_ffmpeg_reads_the_stream(camera: Camera) -> None:

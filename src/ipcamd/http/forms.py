@@ -7,12 +7,14 @@ The raw query is parsed here, strictly: invalid UTF-8 is a 400, never a mangled 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator, Sequence
 from urllib.parse import parse_qsl
 
 from aiohttp import web
 
-from ipcamd.http.replies import TEXT_PLAIN, bad_request
+from ipcamd.http.keys import DEVICE
+from ipcamd.http.replies import TEXT_PLAIN, bad_request, http_error
 
 MAX_FIELDS = 512
 MAX_FORM_BODY = 64 * 1024
@@ -90,12 +92,17 @@ async def _read_body(request: web.Request) -> bytes:
     """The whole body, at most :data:`MAX_FORM_BODY` bytes (413 beyond).
 
     ``StreamReader.read(n)`` returns what has arrived so far, so a body split over several TCP
-    segments (or chunks) is read in a loop until EOF.
+    segments (or chunks) is read in a loop until EOF. A client that stops sending for the idle
+    timeout gets a 408, so a slow body never holds a handler forever.
     """
+    idle = request.app[DEVICE].config.http_idle_timeout
     chunks: list[bytes] = []
     size = 0
     while True:
-        chunk = await request.content.read(MAX_FORM_BODY + 1 - size)
+        try:
+            chunk = await asyncio.wait_for(request.content.read(MAX_FORM_BODY + 1 - size), idle)
+        except TimeoutError:
+            raise http_error(web.HTTPRequestTimeout, "Request body not received in time") from None
         if not chunk:
             return b"".join(chunks)
         chunks.append(chunk)

@@ -1,7 +1,8 @@
 """``ipfilter.cgi`` (5.7): list and change the IP address filter.
 
 Replies (always 200, ``text/plain``): ``OK\\r\\n``; the list
-``Accept addresses: …\\r\\nEnabled: yes|no\\r\\n`` (``Deny addresses:`` under ``policy=deny``);
+``Accept addresses: …\\r\\nEnabled: yes|no\\r\\n`` (5.7.2's two lines whatever the policy; the
+policy shows in ``Network.Filter.Input.Policy``);
 ``Verification failed: IP address "<ip>" is not an accepted address\\r\\n``; and for bad input
 ``Request failed: <message>\\r\\n``.
 """
@@ -39,10 +40,9 @@ _YES_NO = {"yes": True, "no": False}
 
 
 def format_list(settings: FilterSettings) -> str:
-    """The reply to ``action=list`` (5.7.2)."""
-    label = "Accept" if settings.policy is FilterPolicy.ALLOW else "Deny"
+    """The reply to ``action=list``: exactly 5.7.2's two lines, under either policy."""
     return (
-        f"{label} addresses: {format_entries(settings.networks)}\r\n"
+        f"Accept addresses: {format_entries(settings.networks)}\r\n"
         f"Enabled: {'yes' if settings.enabled else 'no'}\r\n"
     )
 

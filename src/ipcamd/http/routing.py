@@ -2,6 +2,8 @@
 
 Each route declares its access level once, here; the auth middleware reads the level of the
 route that matched, so no path trick (``//``, ``..``, ``%2e``) can change who may call what.
+Every GET route also answers HEAD (the same handler; aiohttp drops the body), unless the route
+says otherwise.
 """
 
 from __future__ import annotations
@@ -46,8 +48,16 @@ class Router:
         *,
         methods: Iterable[str] = GET_POST,
         prefixes: Iterable[str] = CGI_PREFIXES,
+        head: bool = True,
     ) -> None:
-        """Register ``handler`` for ``path`` (relative, e.g. ``com/ptz.cgi``) under each prefix."""
+        """Register ``handler`` for ``path`` (relative, e.g. ``com/ptz.cgi``) under each prefix.
+
+        ``head=False`` keeps HEAD off a GET route whose mere call acts (a restart), so a link
+        checker or a client probing with HEAD never resets a unit.
+        """
+        methods = list(methods)
+        if head and "GET" in methods and "HEAD" not in methods:
+            methods.append("HEAD")
         for prefix in prefixes:
             resource = self._router.add_resource(prefix + path.lstrip("/"))
             for method in methods:

@@ -95,6 +95,6 @@ async def handle_hard_factory_default(request: web.Request) -> web.Response:
 
 def setup(router: Router) -> None:
     """Register the restart and factory default CGIs (administrators only)."""
-    router.add("restart.cgi", handle_restart, AccessLevel.ADMIN)
-    router.add("factorydefault.cgi", handle_factory_default, AccessLevel.ADMIN)
-    router.add("hardfactorydefault.cgi", handle_hard_factory_default, AccessLevel.ADMIN)
+    router.add("restart.cgi", handle_restart, AccessLevel.ADMIN, head=False)
+    router.add("factorydefault.cgi", handle_factory_default, AccessLevel.ADMIN, head=False)
+    router.add("hardfactorydefault.cgi", handle_hard_factory_default, AccessLevel.ADMIN, head=False)

@@ -22,7 +22,7 @@ from ipcamd.http.forms import Args, read_args
 from ipcamd.http.keys import DEVICE
 from ipcamd.http.replies import NO_CACHE, bad_request, not_found, text, unavailable
 from ipcamd.http.routing import Router
-from ipcamd.video.hub import BOUNDARY, Viewer
+from ipcamd.video.hub import BOUNDARY, DELIMITER, Viewer, last_part
 from ipcamd.video.options import KNOWN, StreamOptions
 from ipcamd.video.producer import StreamClosed
 from ipcamd.video.service import VideoService
@@ -34,7 +34,6 @@ MULTIPART = f"multipart/x-mixed-replace;boundary={BOUNDARY}"
 #: Seconds a snapshot waits for a first frame (a network source may still be connecting).
 SNAPSHOT_TIMEOUT = 15.0
 MAX_INPUT = 41
-CLOSE_DELIMITER = f"--{BOUNDARY}--\r\n".encode("ascii")
 
 
 class UntilCloseResponse(web.StreamResponse):
@@ -96,7 +95,14 @@ async def handle_image(request: web.Request) -> web.StreamResponse:
 
 
 async def handle_mjpeg(request: web.Request) -> web.StreamResponse:
-    """``/mjpg[/<camera>]/video.mjpg``, ``mjpg/video.cgi``: a multipart JPEG stream."""
+    """``/mjpg[/<camera>]/video.mjpg``, ``mjpg/video.cgi``: a multipart JPEG stream.
+
+    The body is ``--myboundary\r\n`` then one part per frame, each ending in the boundary. A
+    stream that ends on purpose ends its last part with the close-delimiter
+    (``--myboundary--``): after ``nbrofframes`` frames, or with ``duration`` and a frame rate
+    when the next frame would be due after the end. A ``duration`` stream at the source's own
+    rate ends after its last part's boundary (which frame is the last is not known in time).
+    """
     video = _video(request)
     args = _known_args(await read_args(request))
     camera = request.match_info.get("camera")
@@ -105,7 +111,10 @@ async def handle_mjpeg(request: web.Request) -> web.StreamResponse:
         response = UntilCloseResponse(headers={"Content-Type": MULTIPART, **NO_CACHE})
         response.force_close()
         await response.prepare(request)
+        if request.method == "HEAD":
+            return response  # the headers a GET would get; no body
         with contextlib.suppress(StreamClosed, ConnectionError):
+            await response.write(DELIMITER)
             await _stream(
                 video,
                 viewer=viewer,
@@ -114,8 +123,6 @@ async def handle_mjpeg(request: web.Request) -> web.StreamResponse:
                 args=args,
                 options=options,
             )
-            # A stream that ends on purpose (nbrofframes, duration) closes the multipart body.
-            await response.write(CLOSE_DELIMITER)
     return response
 
 
@@ -157,10 +164,14 @@ async def _stream(
             encoded = await asyncio.wait_for(profile.next(seq), remaining)
         except TimeoutError:
             return  # the duration ran out while waiting for a frame
-        await response.write(encoded.part)
         seq, sent = encoded.seq, sent + 1
-        if options.frames and sent >= options.frames:
+        last = bool(options.frames and sent >= options.frames) or (
+            deadline is not None and options.fps > 0 and next_due >= deadline
+        )
+        if last:
+            await response.write(last_part(encoded.part))
             return
+        await response.write(encoded.part)
 
 
 async def handle_imagesize(request: web.Request) -> web.Response:

@@ -99,9 +99,12 @@ def build_options(
         return setting(setting_name) == "yes"
 
     def choice(name: str, setting_name: str, values: tuple[str, ...]) -> str:
-        return _choice(name, merged.get(name) or setting(setting_name), values)
+        # A given but empty value is invalid, never "the default".
+        return _choice(name, merged[name] if name in merged else setting(setting_name), values)
 
-    width, height = size_of(merged.get("resolution") or setting("Resolution"))
+    width, height = size_of(
+        merged["resolution"] if "resolution" in merged else setting("Resolution")
+    )
     osd = OsdSpec(
         date=flag("date", "Text.DateEnabled"),
         clock=flag("clock", "Text.ClockEnabled"),

@@ -134,8 +134,8 @@ class VideoService:
 
         Raises NotFound for an unknown camera, Disabled for one switched off.
         """
-        name = camera or args.get("camera") or "1"
-        self.producer(name)
+        name = camera or args.get("camera", "1")
+        self.producer(name)  # NotFound for anything but an input of this unit (or quad)
         if not self.enabled(name):
             raise Disabled(f"Camera {name} is disabled")
         profile = args.get("streamprofile")
