@@ -31,6 +31,10 @@ class Conflict(IpcamdError):
     """Raised when the request contradicts the current state (duplicate user, group limit...)."""
 
 
+class UploadTooLarge(InvalidParameter):
+    """Raised when an uploaded file (or the whole upload body) is larger than the CGI accepts."""
+
+
 class Busy(IpcamdError):
     """Raised when a resource is at capacity (viewer limit, too many motion clients)."""
 
@@ -49,3 +53,7 @@ class VerificationFailed(IpcamdError):
 
 class SourceUnavailable(IpcamdError):
     """Raised when a video source cannot be opened or stops delivering frames."""
+
+
+class StreamClosed(IpcamdError):
+    """Raised to consumers waiting on a video producer that is shutting down."""

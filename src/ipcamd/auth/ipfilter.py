@@ -46,15 +46,15 @@ def parse_entry(token: str) -> ipaddress.IPv4Network:
     address, prefix = match.group(1), match.group(2)
     try:
         ipaddress.IPv4Address(address)
-    except ValueError:
-        raise InvalidParameter(f"'{quoted}' is not a valid IPv4 address") from None
+    except ValueError as err:
+        raise InvalidParameter(f"'{quoted}' is not a valid IPv4 address") from err
     if prefix is not None and int(prefix) > 32:
         raise InvalidParameter(f"'{quoted}' has a prefix length above 32")
     try:
         return ipaddress.IPv4Network(f"{address}/{prefix or 32}", strict=True)
-    except ValueError:
+    except ValueError as err:
         network = ipaddress.IPv4Network(f"{address}/{prefix}", strict=False)
-        raise InvalidParameter(f"'{quoted}' has host bits set (the network is {network})") from None
+        raise InvalidParameter(f"'{quoted}' has host bits set (the network is {network})") from err
 
 
 def parse_entries(text: str) -> tuple[ipaddress.IPv4Network, ...]:
@@ -247,7 +247,9 @@ class AddressList(ParamType):
     """``Network.Filter.Input.AcceptAddresses``: space-separated IPv4 addresses and networks."""
 
     def validate(self, raw: str) -> str:
+        """The list in one canonical spelling, so equal lists compare equal."""
         return format_entries(parse_entries(raw))
 
     def describe(self) -> str:
+        """Shown in the error line when a list is refused."""
         return "space-separated IPv4 addresses and CIDR networks"

@@ -12,13 +12,13 @@ import logging
 from aiohttp import web
 
 from ipcamd.auth.levels import AccessLevel
-from ipcamd.errors import Conflict, InvalidParameter
+from ipcamd.errors import Conflict, InvalidParameter, UploadTooLarge
 from ipcamd.http.caller import caller_name
 from ipcamd.http.forms import read_args
 from ipcamd.http.keys import DEVICE
 from ipcamd.http.routing import Router
 from ipcamd.http.system_cgi import answer_then_restart, failed, too_large
-from ipcamd.http.uploads import UploadTooLarge, read_upload
+from ipcamd.http.uploads import read_upload
 from ipcamd.system.firmware.bundle import MAX_BUNDLE
 from ipcamd.system.lifecycle import RestartKind, RestartRequest
 

@@ -65,10 +65,10 @@ def parse_query(raw: str) -> list[tuple[str, str]]:
         return []
     try:
         return parse_qsl(raw, keep_blank_values=True, max_num_fields=MAX_FIELDS, errors="strict")
-    except UnicodeDecodeError:
-        raise bad_request("Invalid percent-encoding in the request (not UTF-8)") from None
-    except ValueError:
-        raise bad_request(f"Too many arguments (at most {MAX_FIELDS})") from None
+    except UnicodeDecodeError as err:
+        raise bad_request("Invalid percent-encoding in the request (not UTF-8)") from err
+    except ValueError as err:
+        raise bad_request(f"Too many arguments (at most {MAX_FIELDS})") from err
 
 
 async def read_args(request: web.Request) -> Args:
@@ -82,8 +82,8 @@ async def read_args(request: web.Request) -> Args:
         body = await _read_body(request)
         try:
             text = body.decode("utf-8")
-        except UnicodeDecodeError:
-            raise bad_request("Request body is not UTF-8") from None
+        except UnicodeDecodeError as err:
+            raise bad_request("Request body is not UTF-8") from err
         pairs += parse_query(text.strip())
     return Args(pairs)
 
@@ -101,8 +101,8 @@ async def _read_body(request: web.Request) -> bytes:
     while True:
         try:
             chunk = await asyncio.wait_for(request.content.read(MAX_FORM_BODY + 1 - size), idle)
-        except TimeoutError:
-            raise http_error(web.HTTPRequestTimeout, "Request body not received in time") from None
+        except TimeoutError as err:
+            raise http_error(web.HTTPRequestTimeout, "Request body not received in time") from err
         if not chunk:
             return b"".join(chunks)
         chunks.append(chunk)

@@ -41,7 +41,7 @@ async def handle_setosd(request: web.Request) -> web.Response:
             values, commit == "yes", caller_level(request), caller_name(request)
         )
     except IpcamdError as err:
-        raise bad_request(str(err)) from None
+        raise bad_request(str(err)) from err
     return text("OK\r\n")
 
 

@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from aiohttp import BodyPartReader, web
 
-from ipcamd.errors import InvalidParameter
+from ipcamd.errors import InvalidParameter, UploadTooLarge
 from ipcamd.http.keys import DEVICE
 
 T = TypeVar("T")
@@ -22,10 +22,6 @@ T = TypeVar("T")
 _MAX_FIELD = 4096
 _MAX_PARTS = 16
 _CHUNK = 64 * 1024
-
-
-class UploadTooLarge(InvalidParameter):
-    """Raised when the uploaded file (or the whole body) is larger than the CGI accepts."""
 
 
 async def read_upload(request: web.Request, max_size: int) -> bytes:
@@ -36,11 +32,11 @@ async def read_upload(request: web.Request, max_size: int) -> bytes:
         raise UploadTooLarge(f"upload larger than {max_size} bytes")
     try:
         return await _read_parts(request, max_size, request.app[DEVICE].config.http_idle_timeout)
-    except TimeoutError:
-        raise InvalidParameter("upload stalled (no data for too long)") from None
+    except TimeoutError as err:
+        raise InvalidParameter("upload stalled (no data for too long)") from err
     except (ValueError, AssertionError, RuntimeError) as err:
         # aiohttp's multipart reader signals a malformed body with these.
-        raise InvalidParameter(f"malformed multipart body ({err})") from None
+        raise InvalidParameter(f"malformed multipart body ({err})") from err
 
 
 async def _idle(awaitable: Awaitable[T], seconds: float) -> T:

@@ -155,8 +155,8 @@ class ParamStore:
         """
         try:
             return self._values[self.schema.canonical(name)]
-        except KeyError:
-            raise NotFound(name) from None
+        except KeyError as err:
+            raise NotFound(name) from err
 
     def get_int(self, name: str) -> int:
         """The current value of an integer parameter."""
@@ -293,12 +293,7 @@ class ParamStore:
                     f"Error setting '{raw_name}' to '{raw_value}': "
                     f"requires {spec.write.label} access"
                 )
-            try:
-                plan.values[name] = spec.type.validate(raw_value)
-            except InvalidParameter as err:
-                raise InvalidParameter(
-                    f"Error setting '{raw_name}' to '{raw_value}': {err}"
-                ) from None
+            plan.values[name] = _validated(spec, raw_name, raw_value)
         if not plan.values:
             raise InvalidParameter("No parameters to update")
         return plan
@@ -348,12 +343,7 @@ class ParamStore:
             spec = template.param(name[len(base) :])
             if spec is None:
                 raise NotFound(f"Error setting '{raw_name}' to '{raw_value}': no such parameter")
-            try:
-                values[spec.name] = spec.type.validate(raw_value)
-            except InvalidParameter as err:
-                raise InvalidParameter(
-                    f"Error setting '{raw_name}' to '{raw_value}': {err}"
-                ) from None
+            values[spec.name] = _validated(spec, raw_name, raw_value)
         plan = _Plan(added={path: template.name})
         for spec in template.params:
             plan.values[f"{path}.{spec.name}"] = values.get(spec.name, spec.default)
@@ -463,6 +453,14 @@ class ParamStore:
                     callback(change)
                 except Exception:
                     _LOGGER.exception("Parameter subscriber for %s failed", prefix or "<all>")
+
+
+def _validated(spec: ParamSpec, raw_name: str, raw_value: str) -> str:
+    """``raw_value`` in its stored form; the error names the parameter as the client wrote it."""
+    try:
+        return spec.type.validate(raw_value)
+    except InvalidParameter as err:
+        raise InvalidParameter(f"Error setting '{raw_name}' to '{raw_value}': {err}") from err
 
 
 def _read_all(

@@ -180,8 +180,8 @@ def _allowed(name: str) -> bool:
 def _json(name: str, data: bytes) -> Any:
     try:
         return json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise InvalidParameter(f"{name} is not valid JSON") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise InvalidParameter(f"{name} is not valid JSON") from err
 
 
 def _expect(condition: bool, message: str) -> None:
@@ -236,7 +236,7 @@ def _check_params(schema: Schema, data: Any) -> tuple[dict[str, str], dict[str, 
         try:
             checked[name] = found.type.validate(raw)
         except InvalidParameter as err:
-            raise InvalidParameter(f"bad value {raw!r} for {name}: {err}") from None
+            raise InvalidParameter(f"bad value {raw!r} for {name}: {err}") from err
     for name, spec in specs.items():
         checked.setdefault(name, spec.default)
     return dict(groups), checked
@@ -256,7 +256,7 @@ def _check_users(data: Any) -> list[dict[str, Any]]:
                 entry["name"], entry["primary_group"], entry["groups"], entry["comment"]
             )
         except InvalidParameter as err:
-            raise InvalidParameter(f"bad account {entry['name']!r}: {err}") from None
+            raise InvalidParameter(f"bad account {entry['name']!r}: {err}") from err
         scrypt = _SCRYPT.fullmatch(entry["scrypt"])
         _expect(scrypt is not None, f"bad password hash of {entry['name']}")
         assert scrypt is not None
@@ -289,7 +289,7 @@ def _check_table(table: ConfigTable, data: Any) -> list[list[object]]:
         try:
             table.validate_row(dict(zip(table.columns, row, strict=True)))
         except InvalidParameter as err:
-            raise InvalidParameter(f"bad row in {table.name}: {err}") from None
+            raise InvalidParameter(f"bad row in {table.name}: {err}") from err
     return list(rows)
 
 

@@ -29,15 +29,15 @@ def read_members(
         raise InvalidParameter("empty file")
     try:
         archive = tarfile.open(fileobj=io.BytesIO(data), mode="r:")  # noqa: SIM115 - closed below
-    except tarfile.TarError:
-        raise InvalidParameter("not an uncompressed tar archive") from None
+    except tarfile.TarError as err:
+        raise InvalidParameter("not an uncompressed tar archive") from err
     members: dict[str, bytes] = {}
     try:
         while True:
             try:
                 info = archive.next()
             except tarfile.TarError as err:
-                raise InvalidParameter(f"damaged tar archive ({err})") from None
+                raise InvalidParameter(f"damaged tar archive ({err})") from err
             if info is None:
                 break
             name = _check_member(info, allowed, max_member)
@@ -51,7 +51,7 @@ def read_members(
             try:
                 content = stream.read(max_member + 1)
             except (tarfile.TarError, OSError) as err:
-                raise InvalidParameter(f"damaged member {name!r} ({err})") from None
+                raise InvalidParameter(f"damaged member {name!r} ({err})") from err
             if len(content) != info.size:
                 raise InvalidParameter(f"member {name!r} is truncated")
             members[name] = content

@@ -11,12 +11,11 @@ import time
 from collections.abc import Callable
 from enum import StrEnum
 
-from ipcamd.errors import IpcamdError
+from ipcamd.errors import StreamClosed
 from ipcamd.video.frame import Frame, Planes
 
-
-class StreamClosed(IpcamdError):
-    """Raised to consumers waiting on a producer that is shutting down."""
+# StreamClosed is re-exported: a producer's consumers know it by this module.
+__all__ = ["Producer", "StreamClosed", "VideoStatus"]
 
 
 class VideoStatus(StrEnum):
@@ -76,4 +75,5 @@ class Producer:
 
     @property
     def closed(self) -> bool:
+        """True once :meth:`close` ran: nothing more will be published."""
         return self._closed

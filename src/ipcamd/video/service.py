@@ -93,8 +93,8 @@ class VideoService:
         """The producer of ``1``..``4`` or ``quad``; NotFound for any other name."""
         try:
             return self.producers[camera]
-        except KeyError:
-            raise NotFound(f"No such camera '{camera}'") from None
+        except KeyError as err:
+            raise NotFound(f"No such camera '{camera}'") from err
 
     def _input_enabled(self, number: int) -> bool:
         return self.params.get_bool(f"Image.I{number - 1}.Enabled")

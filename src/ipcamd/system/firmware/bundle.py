@@ -82,7 +82,7 @@ def load_private_key(pem: bytes) -> Ed25519PrivateKey:
     try:
         key = serialization.load_pem_private_key(pem, password=None)
     except (ValueError, TypeError) as err:
-        raise InvalidParameter(f"not a private key: {err}") from None
+        raise InvalidParameter(f"not a private key: {err}") from err
     if not isinstance(key, Ed25519PrivateKey):
         raise InvalidParameter("the key is not an Ed25519 key")
     return key
@@ -93,7 +93,7 @@ def load_public_key(pem: bytes) -> Ed25519PublicKey:
     try:
         key = serialization.load_pem_public_key(pem)
     except (ValueError, TypeError) as err:
-        raise InvalidParameter(f"not a public key: {err}") from None
+        raise InvalidParameter(f"not a public key: {err}") from err
     if not isinstance(key, Ed25519PublicKey):
         raise InvalidParameter("the key is not an Ed25519 key")
     return key
@@ -123,7 +123,7 @@ def wheel_version(wheel: bytes) -> str:
                 raise InvalidParameter("the wheel has no ipcamd METADATA")
             metadata = archive.read(names[0]).decode("utf-8", "replace")
     except (zipfile.BadZipFile, OSError) as err:
-        raise InvalidParameter(f"not a wheel: {err}") from None
+        raise InvalidParameter(f"not a wheel: {err}") from err
     match = re.search(r"^Version: *(\S+)\s*$", metadata, re.MULTILINE)
     if match is None:
         raise InvalidParameter("the wheel's METADATA has no Version")
@@ -181,8 +181,8 @@ def verify_bundle(
         raise InvalidParameter("bad signature")
     try:
         raw = json.loads(manifest_bytes.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise InvalidParameter("manifest.json is not valid JSON") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise InvalidParameter("manifest.json is not valid JSON") from err
     _check(isinstance(raw, dict), "manifest.json is not an object")
     _check(raw.get("format") == FORMAT, "unsupported bundle format")
     _check(raw.get("product") == PRODUCT, f"firmware for another product ({raw.get('product')!r})")

@@ -205,7 +205,7 @@ def _unpack_wheel(wheel: bytes, target: Path) -> None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(wheel))
     except zipfile.BadZipFile as err:
-        raise InvalidParameter(f"the payload is not a wheel: {err}") from None
+        raise InvalidParameter(f"the payload is not a wheel: {err}") from err
     with archive:
         infos = archive.infolist()
         if len(infos) > _MAX_FILES or sum(i.file_size for i in infos) > _MAX_UNPACKED:
@@ -227,5 +227,5 @@ def _unpack_wheel(wheel: bytes, target: Path) -> None:
             try:
                 data = archive.read(info)
             except (zipfile.BadZipFile, OSError) as err:
-                raise InvalidParameter(f"damaged payload: {err}") from None
+                raise InvalidParameter(f"damaged payload: {err}") from err
             destination.write_bytes(data)
