@@ -14,13 +14,12 @@ import logging
 from aiohttp import web
 
 from ipcamd.auth.levels import AccessLevel
-from ipcamd.errors import InvalidParameter
+from ipcamd.errors import InvalidParameter, UploadTooLarge
 from ipcamd.http.caller import caller_name
-from ipcamd.http.forms import read_args
 from ipcamd.http.keys import DEVICE
 from ipcamd.http.routing import Router
-from ipcamd.http.system_cgi import answer_then_restart, failed, too_large
-from ipcamd.http.uploads import UploadTooLarge, read_upload
+from ipcamd.http.system_cgi import answer_then_restart, failed, refuse_arguments, too_large
+from ipcamd.http.uploads import read_upload
 from ipcamd.system.backup import MAX_UPLOAD, backup_filename, dump_step, make_archive, parse_backup
 from ipcamd.system.lifecycle import RestartRequest
 
@@ -29,9 +28,9 @@ _LOGGER = logging.getLogger(__name__)
 
 async def handle_backup(request: web.Request) -> web.Response:
     """The whole configuration as a tar archive."""
-    args = await read_args(request)
-    if len(args):
-        return failed(f"Unknown argument '{args.names()[0]}'")
+    refused = await refuse_arguments(request)
+    if refused is not None:
+        return refused
     device = request.app[DEVICE]
     dumped = await device.db.async_call(dump_step(device.schema, device.config_tables))
     archive = await asyncio.to_thread(make_archive, device.identity, dumped)

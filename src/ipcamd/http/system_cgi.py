@@ -7,6 +7,8 @@ reset itself runs while the device is stopped (see :mod:`ipcamd.system.lifecycle
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -15,9 +17,12 @@ from ipcamd.http.caller import caller_name
 from ipcamd.http.forms import read_args
 from ipcamd.http.keys import DEVICE
 from ipcamd.http.replies import text, unavailable
-from ipcamd.http.routing import Router
+from ipcamd.http.routing import Handler, Router
 from ipcamd.system.defaults import hard_default, soft_default
 from ipcamd.system.lifecycle import RestartRequest
+
+if TYPE_CHECKING:
+    from ipcamd.device import Device
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -50,47 +55,41 @@ async def answer_then_restart(request: web.Request, restart: RestartRequest) -> 
     return response
 
 
-async def _no_arguments(request: web.Request) -> web.Response | None:
+async def refuse_arguments(request: web.Request) -> web.Response | None:
+    """The ``Request failed`` reply for a CGI that takes no argument but got one, else None."""
     args = await read_args(request)
     if len(args):
         return failed(f"Unknown argument '{args.names()[0]}'")
     return None
 
 
-async def handle_restart(request: web.Request) -> web.Response:
-    """5.1.8: restart the server; settings survive."""
-    refused = await _no_arguments(request)
-    if refused is not None:
-        return refused
-    _LOGGER.info("Restart requested by %s", caller_name(request))
-    return await answer_then_restart(request, RestartRequest("restart.cgi"))
+def _restarting(what: str, restart: Callable[[Device], RestartRequest]) -> Handler:
+    """A handler that refuses any argument, logs who asked for ``what``, answers and restarts."""
+
+    async def handle(request: web.Request) -> web.Response:
+        refused = await refuse_arguments(request)
+        if refused is not None:
+            return refused
+        _LOGGER.info("%s requested by %s", what, caller_name(request))
+        return await answer_then_restart(request, restart(request.app[DEVICE]))
+
+    return handle
 
 
-async def handle_factory_default(request: web.Request) -> web.Response:
-    """5.1.3: all parameters to defaults except the network identity; users kept."""
-    refused = await _no_arguments(request)
-    if refused is not None:
-        return refused
-    device = request.app[DEVICE]
-    _LOGGER.info("Factory default requested by %s", caller_name(request))
-    return await answer_then_restart(
-        request, RestartRequest("factory default", apply=soft_default(device.schema))
-    )
-
-
-async def handle_hard_factory_default(request: web.Request) -> web.Response:
-    """5.1.4: everything to defaults, users and service tables included."""
-    refused = await _no_arguments(request)
-    if refused is not None:
-        return refused
-    device = request.app[DEVICE]
-    _LOGGER.info("Hard factory default requested by %s", caller_name(request))
-    return await answer_then_restart(
-        request,
-        RestartRequest(
-            "hard factory default", apply=hard_default(device.schema, device.config_tables)
-        ),
-    )
+#: 5.1.8: restart the server; settings survive.
+handle_restart = _restarting("Restart", lambda _device: RestartRequest("restart.cgi"))
+#: 5.1.3: all parameters to defaults except the network identity; users kept.
+handle_factory_default = _restarting(
+    "Factory default",
+    lambda device: RestartRequest("factory default", apply=soft_default(device.schema)),
+)
+#: 5.1.4: everything to defaults, users and service tables included.
+handle_hard_factory_default = _restarting(
+    "Hard factory default",
+    lambda device: RestartRequest(
+        "hard factory default", apply=hard_default(device.schema, device.config_tables)
+    ),
+)
 
 
 def setup(router: Router) -> None:
