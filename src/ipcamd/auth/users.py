@@ -11,9 +11,11 @@ import asyncio
 import re
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from types import MappingProxyType
+from typing import Final
 
 from ipcamd.auth.levels import AccessLevel
 from ipcamd.auth.passwords import PasswordHashes, hash_password, verify_password
@@ -36,22 +38,26 @@ class Group(StrEnum):
     PTZ = "axptz"
 
 
-_GROUP_ALIASES = {
-    "axadmin": Group.ADMIN,
-    "admin": Group.ADMIN,
-    "axoper": Group.OPERATOR,
-    "operator": Group.OPERATOR,
-    "axview": Group.VIEWER,
-    "viewer": Group.VIEWER,
-    "axptz": Group.PTZ,
-    "ptz": Group.PTZ,
-}
-_GROUP_LEVEL = {
-    Group.ADMIN: AccessLevel.ADMIN,
-    Group.OPERATOR: AccessLevel.OPERATOR,
-    Group.VIEWER: AccessLevel.VIEWER,
-    Group.PTZ: AccessLevel.ANONYMOUS,
-}
+_GROUP_ALIASES: Final[Mapping[str, Group]] = MappingProxyType(
+    {
+        "axadmin": Group.ADMIN,
+        "admin": Group.ADMIN,
+        "axoper": Group.OPERATOR,
+        "operator": Group.OPERATOR,
+        "axview": Group.VIEWER,
+        "viewer": Group.VIEWER,
+        "axptz": Group.PTZ,
+        "ptz": Group.PTZ,
+    }
+)
+_GROUP_LEVEL: Final[Mapping[Group, AccessLevel]] = MappingProxyType(
+    {
+        Group.ADMIN: AccessLevel.ADMIN,
+        Group.OPERATOR: AccessLevel.OPERATOR,
+        Group.VIEWER: AccessLevel.VIEWER,
+        Group.PTZ: AccessLevel.ANONYMOUS,
+    }
+)
 
 
 @dataclass(frozen=True)

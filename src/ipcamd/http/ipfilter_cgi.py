@@ -9,6 +9,10 @@ policy shows in ``Network.Filter.Input.Policy``);
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Final
+
 from aiohttp import web
 
 from ipcamd.auth.ipfilter import (
@@ -29,14 +33,16 @@ from ipcamd.http.replies import shown, text
 from ipcamd.http.routing import Router
 
 #: Which arguments each action takes besides ``action`` itself.
-_ALLOWED: dict[Action, tuple[str, ...]] = {
-    Action.ADD: ("ipaddress", "enable", "policy", "verify"),
-    Action.REMOVE: ("ipaddress", "enable", "policy", "verify"),
-    Action.UPDATE: ("ipaddress", "enable", "policy", "verify"),
-    Action.REMOVEALL: ("verify",),
-    Action.LIST: ("verify",),
-}
-_YES_NO = {"yes": True, "no": False}
+_ALLOWED: Final[Mapping[Action, tuple[str, ...]]] = MappingProxyType(
+    {
+        Action.ADD: ("ipaddress", "enable", "policy", "verify"),
+        Action.REMOVE: ("ipaddress", "enable", "policy", "verify"),
+        Action.UPDATE: ("ipaddress", "enable", "policy", "verify"),
+        Action.REMOVEALL: ("verify",),
+        Action.LIST: ("verify",),
+    }
+)
+_YES_NO: Final[Mapping[str, bool]] = MappingProxyType({"yes": True, "no": False})
 
 
 def format_list(settings: FilterSettings) -> str:
@@ -47,7 +53,7 @@ def format_list(settings: FilterSettings) -> str:
     )
 
 
-def _choice(values: dict[str, str], name: str, choices: dict[str, bool]) -> bool | None:
+def _choice(values: dict[str, str], name: str, choices: Mapping[str, bool]) -> bool | None:
     raw = values.get(name)
     if raw is None:
         return None
@@ -62,10 +68,10 @@ def _parse(values: dict[str, str]) -> tuple[FilterRequest, bool | None]:
         raise InvalidParameter("Missing action (add, remove, removeall, update or list)")
     try:
         action = Action(raw_action)
-    except ValueError:
+    except ValueError as err:
         raise InvalidParameter(
             f"Invalid action '{shown(raw_action)}' (add, remove, removeall, update or list)"
-        ) from None
+        ) from err
     for name in values:
         if name != "action" and name not in _ALLOWED[action]:
             raise InvalidParameter(f"Argument '{shown(name)}' is not valid with action={action}")

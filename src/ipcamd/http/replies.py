@@ -7,7 +7,9 @@ The spec writes ``Content-Type: text/plain`` without parameters; aiohttp's ``tex
 from __future__ import annotations
 
 import re
-from typing import TypeVar
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Final, TypeVar
 
 from aiohttp import web
 
@@ -16,11 +18,13 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 TEXT_PLAIN = "text/plain"
 _UNSAFE = re.compile(r"[^\x20-\x7e]")
-NO_CACHE = {
-    "Cache-Control": "no-cache, no-store, must-revalidate",
-    "Pragma": "no-cache",
-    "Expires": "0",
-}
+NO_CACHE: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "Cache-Control": "no-cache, no-store, must-revalidate",
+        "Pragma": "no-cache",
+        "Expires": "0",
+    }
+)
 
 
 def text(body: str, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:

@@ -16,9 +16,11 @@ import asyncio
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, tzinfo
 from enum import StrEnum
+from types import MappingProxyType
+from typing import Final
 
 from ipcamd.db import Database
 from ipcamd.errors import Conflict, InvalidParameter
@@ -168,14 +170,16 @@ class Clock:
 
 
 #: ``date.cgi`` fields in order, with their ranges (5.1.12.2).
-FIELD_RANGES: dict[str, tuple[int, int]] = {
-    "year": (FIRST_YEAR, LAST_YEAR),
-    "month": (1, 12),
-    "day": (1, 31),
-    "hour": (0, 23),
-    "minute": (0, 59),
-    "second": (0, 59),
-}
+FIELD_RANGES: Final[Mapping[str, tuple[int, int]]] = MappingProxyType(
+    {
+        "year": (FIRST_YEAR, LAST_YEAR),
+        "month": (1, 12),
+        "day": (1, 31),
+        "hour": (0, 23),
+        "minute": (0, 59),
+        "second": (0, 59),
+    }
+)
 
 
 def compose(fields: dict[str, int], current: datetime) -> datetime:
@@ -191,7 +195,7 @@ def compose(fields: dict[str, int], current: datetime) -> datetime:
     values = {name: fields.get(name, getattr(current, name)) for name in FIELD_RANGES}
     try:
         return current.replace(microsecond=0, **values)
-    except ValueError:
+    except ValueError as err:
         raise InvalidParameter(
             "Invalid date {year:04d}-{month:02d}-{day:02d}".format(**values)
-        ) from None
+        ) from err

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from types import MappingProxyType
+from typing import Final
 
 import numpy as np
 import numpy.typing as npt
@@ -21,11 +23,15 @@ _WHITE, _BLACK = 235, 16
 
 
 class Position(StrEnum):
+    """Where the text bar goes (``Image.I<n>.Text.Position``)."""
+
     TOP = "top"
     BOTTOM = "bottom"
 
 
 class Background(StrEnum):
+    """What is under the text (``Image.I<n>.Text.BGColor``)."""
+
     BLACK = "black"
     WHITE = "white"
     TRANSPARENT = "transparent"
@@ -43,7 +49,9 @@ def host_local_time(when: float) -> datetime:
     return datetime.fromtimestamp(when).astimezone()
 
 
-DATE_FORMATS = {"YYYY-MM-DD": "%Y-%m-%d", "DD/MM/YYYY": "%d/%m/%Y", "MM/DD/YYYY": "%m/%d/%Y"}
+DATE_FORMATS: Final[Mapping[str, str]] = MappingProxyType(
+    {"YYYY-MM-DD": "%Y-%m-%d", "DD/MM/YYYY": "%d/%m/%Y", "MM/DD/YYYY": "%m/%d/%Y"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +70,7 @@ class OsdSpec:
 
     @property
     def visible(self) -> bool:
+        """False when there is nothing to draw, so the picture is left untouched."""
         return self.date or self.clock or (self.text and bool(self.string))
 
     def line(self, local: datetime) -> str:

@@ -7,23 +7,29 @@ The spec groups names that mean one size on one line, and its own example (5.2.1
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Final
+
 from ipcamd.errors import InvalidParameter
 from ipcamd.params.types import SPEC_RESOLUTIONS
 
-SIZES: dict[str, tuple[int, int]] = {
-    "1280x1024": (1280, 1024),
-    "1024x768": (1024, 768),
-    "4CIF": (704, 576),
-    "D1": (720, 576),
-    "VGA": (640, 480),
-    "640x480": (640, 480),
-    "QVGA": (320, 240),
-    "CIF": (320, 240),
-    "320x240": (320, 240),
-    "QQVGA": (160, 120),
-    "QCIF": (160, 120),
-    "160x120": (160, 120),
-}
+SIZES: Final[Mapping[str, tuple[int, int]]] = MappingProxyType(
+    {
+        "1280x1024": (1280, 1024),
+        "1024x768": (1024, 768),
+        "4CIF": (704, 576),
+        "D1": (720, 576),
+        "VGA": (640, 480),
+        "640x480": (640, 480),
+        "QVGA": (320, 240),
+        "CIF": (320, 240),
+        "320x240": (320, 240),
+        "QQVGA": (160, 120),
+        "QCIF": (160, 120),
+        "160x120": (160, 120),
+    }
+)
 
 ROTATIONS = (0, 90, 180, 270)
 
@@ -32,10 +38,10 @@ def size_of(name: str) -> tuple[int, int]:
     """``(width, height)`` of a resolution name from the spec's list."""
     try:
         return SIZES[name]
-    except KeyError:
+    except KeyError as err:
         raise InvalidParameter(
             f"Invalid resolution '{name}' (one of {', '.join(SPEC_RESOLUTIONS)})"
-        ) from None
+        ) from err
 
 
 def rotated(width: int, height: int, rotation: int) -> tuple[int, int]:

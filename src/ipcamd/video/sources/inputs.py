@@ -8,7 +8,10 @@ that goes silent fails a read instead of holding the camera's reader thread fore
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Final
 from urllib.parse import parse_qsl
 
 from ipcamd.errors import InvalidParameter
@@ -18,11 +21,13 @@ from ipcamd.errors import InvalidParameter
 OPEN_TIMEOUT, READ_TIMEOUT = 10.0, 5.0
 
 #: ``v4l2:`` URI query keys → FFmpeg v4l2 demuxer options, and what each value must look like.
-V4L2_OPTIONS = {
-    "size": ("video_size", re.compile(r"[1-9]\d{0,4}x[1-9]\d{0,4}")),
-    "fps": ("framerate", re.compile(r"[1-9]\d{0,5}(/[1-9]\d{0,5})?")),
-    "format": ("input_format", re.compile(r"[a-z0-9_]{1,32}")),
-}
+V4L2_OPTIONS: Final[Mapping[str, tuple[str, re.Pattern[str]]]] = MappingProxyType(
+    {
+        "size": ("video_size", re.compile(r"[1-9]\d{0,4}x[1-9]\d{0,4}")),
+        "fps": ("framerate", re.compile(r"[1-9]\d{0,5}(/[1-9]\d{0,5})?")),
+        "format": ("input_format", re.compile(r"[a-z0-9_]{1,32}")),
+    }
+)
 
 
 @dataclass(frozen=True)
