@@ -34,6 +34,7 @@ class ServerLog(logging.LoggerAdapter[logging.Logger]):
         super().__init__(logger or logging.getLogger(SERVER_LOGGER), {})
 
     def log(self, level: int, msg: object, *args: object, **kwargs: Any) -> None:
+        """Turn aiohttp's tracebacks for malformed requests into one warning line."""
         exc = kwargs.get("exc_info")
         # aiohttp logs some of these at DEBUG on purpose (non-HTTP traffic): those stay as they are.
         if isinstance(exc, BadHttpMessage) and level > logging.WARNING:

@@ -38,8 +38,8 @@ def posix_zone(rule: str) -> tzinfo:
         raise InvalidParameter(_EXPECTED)
     try:
         return zoneinfo.ZoneInfo.from_file(io.BytesIO(_tzif(rule)), key=rule)
-    except ValueError:
-        raise InvalidParameter(_EXPECTED) from None
+    except ValueError as err:
+        raise InvalidParameter(_EXPECTED) from err
 
 
 def standard_part(rule: str) -> str:
@@ -60,9 +60,11 @@ class PosixTimeZone(ParamType):
     """A POSIX TZ string that the clock can use (validated by building the zone)."""
 
     def validate(self, raw: str) -> str:
+        """Refuse a zone the clock could not follow (both parts are parsed, nothing stored)."""
         standard_part(raw)
         posix_zone(raw)
         return raw
 
     def describe(self) -> str:
+        """Shown in the error line when a zone is refused."""
         return _EXPECTED.removeprefix("expected ")

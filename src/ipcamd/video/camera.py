@@ -97,6 +97,7 @@ class Camera(Producer):
     # ----------------------------------------------------------------- consumers
 
     def attach(self) -> None:
+        """A consumer arrived: start reading the source (or keep the lingering reader)."""
         self._users += 1
         if self._linger_handle is not None:
             self._linger_handle.cancel()
@@ -105,6 +106,7 @@ class Camera(Producer):
             self._start_reader()
 
     def detach(self) -> None:
+        """A consumer left: the last one lets the reader linger before it stops."""
         self._users -= 1
         if self._users == 0 and self._reader is not None:
             loop = asyncio.get_running_loop()
@@ -190,6 +192,7 @@ class Camera(Producer):
         self.publish(planes)
 
     def close(self) -> None:
+        """Stop for good (server shutdown): reader, linger timer and status probe."""
         if self._linger_handle is not None:
             self._linger_handle.cancel()
             self._linger_handle = None
@@ -207,6 +210,7 @@ class Camera(Producer):
                 await asyncio.to_thread(thread.join, remaining)
 
     def no_video_picture(self) -> Planes:
+        """What viewers see while the source gives nothing (the spec's no-video image)."""
         return self._no_video
 
 

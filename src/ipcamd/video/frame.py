@@ -24,10 +24,12 @@ class Planes:
 
     @property
     def width(self) -> int:
+        """Pixels across, from the luma plane (chroma planes are half as wide)."""
         return int(self.y.shape[1])
 
     @property
     def height(self) -> int:
+        """Pixel rows, from the luma plane (chroma planes are half as high)."""
         return int(self.y.shape[0])
 
     def copy(self) -> Planes:

@@ -38,6 +38,7 @@ class QuadCamera(Producer):
         self._unlisten: list[Callable[[], None]] = []
 
     def attach(self) -> None:
+        """The first consumer starts every input camera and the composing task."""
         self._users += 1
         if self._users == 1:
             for camera in self._cameras:
@@ -46,6 +47,7 @@ class QuadCamera(Producer):
             self._task = asyncio.get_running_loop().create_task(self._run())
 
     def detach(self) -> None:
+        """The last consumer stops the composing task and lets the inputs go."""
         self._users -= 1
         if self._users == 0:
             self._stop()
@@ -77,5 +79,6 @@ class QuadCamera(Producer):
             await asyncio.sleep(max(0.0, 1 / MAX_FPS - (time.monotonic() - started)))
 
     def close(self) -> None:
+        """Stop for good (server shutdown)."""
         self._stop()
         super().close()

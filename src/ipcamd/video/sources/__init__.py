@@ -22,6 +22,6 @@ def open_source(uri: str, camera: int, seed: int | None, painter: TextPainter) -
     if uri == TESTPATTERN:
         return TestPattern(camera, seed, painter)
     # PyAV (and FFmpeg behind it) load only when a real source is used.
-    from ipcamd.video.sources.av_source import AvSource
+    from ipcamd.video.sources.av_source import AvSource  # noqa: PLC0415
 
     return AvSource(av_input(uri))

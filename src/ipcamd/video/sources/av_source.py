@@ -37,6 +37,7 @@ class AvSource(Source):
         self._pts_start: float | None = None
 
     def open(self) -> None:
+        """(Re)open the container with FFmpeg; a failure is SourceUnavailable."""
         self.close()
         spec = self._spec
         try:
@@ -58,6 +59,7 @@ class AvSource(Source):
         self._pts_start = None
 
     def read(self) -> Planes:
+        """The next decoded picture as planes; blocks, so it runs in the reader thread."""
         if self._frames is None:
             raise SourceUnavailable(f"{self.description}: not open")
         frame = self._next_frame()
@@ -70,9 +72,9 @@ class AvSource(Source):
         for attempt in range(2):
             try:
                 return next(self._frames)
-            except StopIteration:
+            except StopIteration as err:
                 if not self._spec.loop or attempt:
-                    raise SourceUnavailable(f"{self.description}: end of stream") from None
+                    raise SourceUnavailable(f"{self.description}: end of stream") from err
                 self._rewind()
             except (av.FFmpegError, OSError, ValueError) as err:
                 raise self._unavailable(err) from err
@@ -108,6 +110,7 @@ class AvSource(Source):
         return SourceUnavailable(f"{self.description}: {context}{reason}")
 
     def close(self) -> None:
+        """Release FFmpeg's container; safe to call twice."""
         container, self._container, self._frames = self._container, None, None
         if container is not None:
             try:

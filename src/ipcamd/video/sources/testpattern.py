@@ -50,6 +50,7 @@ class TestPattern(Source):
         self._next_due = 0.0
 
     def open(self) -> None:
+        """Restart the frame count and pacing."""
         self._count = 0
         self._next_due = time.monotonic()
 
@@ -82,6 +83,7 @@ class TestPattern(Source):
         return planes
 
     def read(self) -> Planes:
+        """The next picture, paced to the configured rate like a real camera."""
         now = time.monotonic()
         if self._next_due > now:
             time.sleep(self._next_due - now)
@@ -93,6 +95,7 @@ class TestPattern(Source):
         return picture
 
     def close(self) -> None:
+        """Nothing to release; the count starts again at the next open."""
         self._count = 0
 
 
