@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 import pytest
 from aiohttp.http_exceptions import BadHttpMethod, LineTooLong
 
 from ipcamd.http.server_log import SERVER_LOGGER, ServerLog
+from tests.spec.raw import send_bytes
 from tests.support import Camera
 
 
 async def raw_request(camera: Camera, data: bytes) -> bytes:
-    reader, writer = await asyncio.open_connection("127.0.0.1", camera.server.port)
-    writer.write(data)
-    await writer.drain()
-    reply = await asyncio.wait_for(reader.read(), 10)
-    writer.close()
-    return reply
+    return await send_bytes(camera.server.port, data)
 
 
 def server_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:

@@ -18,8 +18,11 @@ async def test_param_cgi_under_every_prefix(camera: Camera, prefix: str) -> None
 async def test_unknown_path_is_404(camera: Camera) -> None:
     reply = await camera.get("/no/such.cgi")
     assert reply.status == 404
+    assert reply.headers["Content-Type"] == "text/plain"
+    assert reply.body == b"404 Not Found\n"
 
 
 async def test_apidiscovery_is_404_not_405(camera: Camera) -> None:
     reply = await camera.post("/axis-cgi/apidiscovery.cgi", data=b'{"method":"getApiList"}')
     assert reply.status == 404
+    assert reply.body == b"404 Not Found\n"

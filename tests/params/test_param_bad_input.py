@@ -9,6 +9,7 @@ import pytest
 
 from ipcamd.auth.levels import AccessLevel
 from tests.conftest import CameraFactory
+from tests.spec.raw import send_bytes
 from tests.support import Camera, assert_text
 
 
@@ -326,13 +327,8 @@ async def test_invalid_utf8_post_body_is_400(camera: Camera) -> None:
     assert state(camera) == before
 
 
-async def raw_request(camera: Camera, request: bytes) -> bytes:
-    reader, writer = await asyncio.open_connection("127.0.0.1", camera.server.port)
-    writer.write(request)
-    await writer.drain()
-    data = await asyncio.wait_for(reader.read(), 10)
-    writer.close()
-    return data
+async def raw_request(camera: Camera, data: bytes) -> bytes:
+    return await send_bytes(camera.server.port, data)
 
 
 async def test_over_long_query_is_refused_not_500(camera: Camera) -> None:

@@ -8,45 +8,11 @@ from __future__ import annotations
 
 import pytest
 
+from tests.spec_texts import SPEC_EVENT_LISTING
 from tests.support import Camera, Reply, assert_text
 from tests.transport import Transport, call, variant_id, variants
 
 EVERY_WAY = pytest.mark.parametrize(("transport", "prefix"), variants(), ids=variant_id)
-
-#: The listing of 5.1.1.4, every line in order.
-EVENT_E0 = """\
-Event.E0.Name=MyEvent
-Event.E0.Type=T
-Event.E0.Enabled=yes
-Event.E0.Active=no
-Event.E0.Priority=1
-Event.E0.Image=1
-Event.E0.HWInputs=xxxx
-Event.E0.SWInput=
-Event.E0.Weekdays=1111111
-Event.E0.Starttime=00:00
-Event.E0.Duration=0
-Event.E0.ImageURLSettingsEnabled=no
-Event.E0.ImageURLSettings=
-Event.E0.IncludePreTrigger=no
-Event.E0.PreTriggerSize=0
-Event.E0.PreTriggerInterval=1000
-Event.E0.PreTriggerIntervalUnit=s
-Event.E0.PreTriggerUnit=s
-Event.E0.IncludePostTrigger=no
-Event.E0.PostTriggerSize=0
-Event.E0.PostTriggerInterval=1000
-Event.E0.PostTriggerIntervalUnit=s
-Event.E0.PostTriggerUnit=s
-Event.E0.IncludeBestEffort=no
-Event.E0.BestEffortInterval=1000
-Event.E0.BestEffortDuration=0
-Event.E0.BestEffortIntervalUnit=s
-Event.E0.BestEffortDurationUnit=s
-Event.E0.FileName=image.jpg
-Event.E0.Suffix=%y-%m-%d_%H-%M-%S-%f
-Event.E0.MaxSequenceNumber=-100
-"""
 
 
 def network_listing(camera: Camera, prefix: str = "") -> str:
@@ -124,9 +90,9 @@ async def test_add_event_then_full_listing(
     )
     assert_text(reply, "E0 OK\r\n")
     listed = await param(camera, "action=list&group=Event.E0", transport, prefix)
-    assert_text(listed, EVENT_E0)
+    assert_text(listed, SPEC_EVENT_LISTING)
     whole_parent = await param(camera, "action=list&group=Event", transport, prefix)
-    assert_text(whole_parent, EVENT_E0)
+    assert_text(whole_parent, SPEC_EVENT_LISTING)
 
 
 async def test_add_event_with_name_only_gets_defaults(camera: Camera) -> None:
@@ -136,7 +102,7 @@ async def test_add_event_with_name_only_gets_defaults(camera: Camera) -> None:
     )
     assert_text(reply, "E0 OK\r\n")
     listed = await param(camera, "action=list&group=Event.E0", Transport.GET, "/")
-    assert_text(listed, EVENT_E0)
+    assert_text(listed, SPEC_EVENT_LISTING)
 
 
 async def test_add_returns_the_next_free_entry_and_remove_one(camera: Camera) -> None:

@@ -21,6 +21,7 @@ TIMEOUT = 10.0
 PREFIXES = ("/", "/axis-cgi/", "/axis-cgi/admin/")
 VERSIONS = ("1.0", "1.1")
 TEXT_PLAIN = "text/plain"
+FORM = "application/x-www-form-urlencoded"
 BOUNDARY_LINE = b"--myboundary\r\n"
 MULTIPART = "multipart/x-mixed-replace;boundary=myboundary"
 
@@ -143,6 +144,49 @@ async def exchange(
         return reply
     finally:
         writer.close()
+
+
+async def send_bytes(port: int, data: bytes) -> bytes:
+    """Write ``data`` verbatim on a new connection; all the server sends until it closes."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(data)
+        await writer.drain()
+        return await asyncio.wait_for(reader.read(), TIMEOUT)
+    finally:
+        writer.close()
+
+
+async def cgi(
+    port: int, path: str, query: str, *, version: str = "1.0", post_as: str | None = None
+) -> RawReply:
+    """``path`` with the already percent-encoded ``query``: a GET, or (``post_as`` given) a POST
+    whose body is the query with that Content-Type (:data:`FORM`, or :data:`TEXT_PLAIN` as the
+    ``axis`` library sends it)."""
+    if post_as is None:
+        return await exchange(port, f"{path}?{query}", version=version)
+    return await exchange(
+        port,
+        path,
+        method="POST",
+        version=version,
+        headers=[("Content-Type", post_as)],
+        body=query.encode(),
+    )
+
+
+def assert_text_200(reply: RawReply, version: str = "1.0") -> None:
+    """``HTTP/1.x 200 OK`` with exactly one ``Content-Type: text/plain`` and a true length."""
+    assert reply.status_line == f"HTTP/{version} 200 OK".encode(), reply.status_line
+    assert reply.headers("Content-Type") == [TEXT_PLAIN]
+    assert reply.header("Content-Length") == str(len(reply.body))
+    assert reply.header("Transfer-Encoding") is None
+
+
+def assert_text(reply: RawReply, body: bytes, version: str = "1.0") -> None:
+    """:func:`assert_text_200`, and the body byte for byte."""
+    assert_text_200(reply, version)
+    assert reply.body == body, reply.body
 
 
 @asynccontextmanager

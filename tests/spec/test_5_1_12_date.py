@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from tests.spec.raw import PREFIXES, TEXT_PLAIN, VERSIONS, RawReply, exchange
+from tests.spec.raw import FORM, PREFIXES, TEXT_PLAIN, VERSIONS, RawReply, assert_text_200, cgi
 from tests.support import Camera
 
 #: 5.1.12.1: ``<month> <day>, <year> <hour>:<minute>:<second>\r\n`` (``Apr 03, 2003 15:16:04``).
@@ -28,23 +28,11 @@ async def date(
     version: str = "1.0",
     post: bool = False,
 ) -> RawReply:
-    port = camera.server.port
-    if post:
-        return await exchange(
-            port,
-            f"{prefix}date.cgi",
-            method="POST",
-            version=version,
-            headers=[("Content-Type", "application/x-www-form-urlencoded")],
-            body=query.encode(),
-        )
-    return await exchange(port, f"{prefix}date.cgi?{query}", version=version)
-
-
-def assert_text_200(reply: RawReply, version: str = "1.0") -> None:
-    assert reply.status_line == f"HTTP/{version} 200 OK".encode()
-    assert reply.headers("Content-Type") == [TEXT_PLAIN]
-    assert reply.header("Content-Length") == str(len(reply.body))
+    """``date.cgi`` with ``query`` as a GET, or as a form POST."""
+    post_as = FORM if post else None
+    return await cgi(
+        camera.server.port, f"{prefix}date.cgi", query, version=version, post_as=post_as
+    )
 
 
 @pytest.mark.parametrize("version", VERSIONS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.spec.raw import PREFIXES, TEXT_PLAIN, VERSIONS, exchange
+from tests.spec.raw import FORM, PREFIXES, TEXT_PLAIN, VERSIONS, exchange
 from tests.support import Camera
 
 
@@ -40,7 +40,7 @@ async def test_by_post_and_switched_off(camera: Camera) -> None:
         camera.server.port,
         "/axis-cgi/setosd.cgi",
         method="POST",
-        headers=[("Content-Type", "application/x-www-form-urlencoded")],
+        headers=[("Content-Type", FORM)],
         body=b"Commit=no&DateEnabled=no&ClockEnabled=no&TextEnabled=no&String=",
     )
     assert reply.body == b"OK\r\n"

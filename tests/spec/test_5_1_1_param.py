@@ -14,43 +14,18 @@ import re
 
 import pytest
 
-from tests.spec.raw import PREFIXES, TEXT_PLAIN, VERSIONS, RawReply, exchange
+from tests.spec.raw import (
+    FORM,
+    PREFIXES,
+    TEXT_PLAIN,
+    VERSIONS,
+    RawReply,
+    assert_text_200,
+    cgi,
+    exchange,
+)
+from tests.spec_texts import SPEC_EVENT_LISTING
 from tests.support import Camera
-
-#: Spec 5.1.1.4's listing of a new event, in its order, with its values.
-SPEC_EVENT_LISTING = """\
-Event.E0.Name=MyEvent
-Event.E0.Type=T
-Event.E0.Enabled=yes
-Event.E0.Active=no
-Event.E0.Priority=1
-Event.E0.Image=1
-Event.E0.HWInputs=xxxx
-Event.E0.SWInput=
-Event.E0.Weekdays=1111111
-Event.E0.Starttime=00:00
-Event.E0.Duration=0
-Event.E0.ImageURLSettingsEnabled=no
-Event.E0.ImageURLSettings=
-Event.E0.IncludePreTrigger=no
-Event.E0.PreTriggerSize=0
-Event.E0.PreTriggerInterval=1000
-Event.E0.PreTriggerIntervalUnit=s
-Event.E0.PreTriggerUnit=s
-Event.E0.IncludePostTrigger=no
-Event.E0.PostTriggerSize=0
-Event.E0.PostTriggerInterval=1000
-Event.E0.PostTriggerIntervalUnit=s
-Event.E0.PostTriggerUnit=s
-Event.E0.IncludeBestEffort=no
-Event.E0.BestEffortInterval=1000
-Event.E0.BestEffortDuration=0
-Event.E0.BestEffortIntervalUnit=s
-Event.E0.BestEffortDurationUnit=s
-Event.E0.FileName=image.jpg
-Event.E0.Suffix=%y-%m-%d_%H-%M-%S-%f
-Event.E0.MaxSequenceNumber=-100
-"""
 
 PAIR = re.compile(r"[A-Za-z0-9_.]+=[^\r\n]*")
 
@@ -64,25 +39,10 @@ async def param(
     post: bool = False,
 ) -> RawReply:
     """``param.cgi`` with ``query`` (already percent-encoded) as GET, or as a text/plain POST."""
-    port = camera.server.port
-    if post:
-        return await exchange(
-            port,
-            f"{prefix}param.cgi",
-            method="POST",
-            version=version,
-            headers=[("Content-Type", "text/plain")],
-            body=query.encode(),
-        )
-    return await exchange(port, f"{prefix}param.cgi?{query}", version=version)
-
-
-def assert_text_200(reply: RawReply, version: str = "1.0") -> None:
-    """``HTTP/1.x 200 OK`` with exactly one ``Content-Type: text/plain`` and a true length."""
-    assert reply.status_line == f"HTTP/{version} 200 OK".encode(), reply.status_line
-    assert reply.headers("Content-Type") == [TEXT_PLAIN]
-    assert reply.header("Content-Length") == str(len(reply.body))
-    assert reply.header("Transfer-Encoding") is None
+    post_as = TEXT_PLAIN if post else None
+    return await cgi(
+        camera.server.port, f"{prefix}param.cgi", query, version=version, post_as=post_as
+    )
 
 
 def assert_listing(body: bytes) -> list[str]:
@@ -191,7 +151,7 @@ async def test_update_by_post_form(camera: Camera) -> None:
         camera.server.port,
         "/param.cgi",
         method="POST",
-        headers=[("Content-Type", "application/x-www-form-urlencoded")],
+        headers=[("Content-Type", FORM)],
         body=b"action=update&Image.I0.Resolution=320x240",
     )
     assert_text_200(reply)

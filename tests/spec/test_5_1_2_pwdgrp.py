@@ -8,30 +8,27 @@ from __future__ import annotations
 
 import pytest
 
-from tests.spec.raw import PREFIXES, TEXT_PLAIN, VERSIONS, RawReply, exchange
+from tests.spec.raw import (
+    FORM,
+    PREFIXES,
+    TEXT_PLAIN,
+    VERSIONS,
+    RawReply,
+    assert_text,
+    cgi,
+    exchange,
+)
 from tests.support import Camera
 
 
 async def pwdgrp(
     camera: Camera, query: str, *, prefix: str = "/", version: str = "1.0", post: bool = False
 ) -> RawReply:
-    port = camera.server.port
-    if post:
-        return await exchange(
-            port,
-            f"{prefix}pwdgrp.cgi",
-            method="POST",
-            version=version,
-            headers=[("Content-Type", "application/x-www-form-urlencoded")],
-            body=query.encode(),
-        )
-    return await exchange(port, f"{prefix}pwdgrp.cgi?{query}", version=version)
-
-
-def assert_text(reply: RawReply, body: bytes, version: str = "1.0") -> None:
-    assert reply.status_line == f"HTTP/{version} 200 OK".encode()
-    assert reply.headers("Content-Type") == [TEXT_PLAIN]
-    assert reply.body == body
+    """``pwdgrp.cgi`` with ``query`` as a GET, or as a form POST."""
+    post_as = FORM if post else None
+    return await cgi(
+        camera.server.port, f"{prefix}pwdgrp.cgi", query, version=version, post_as=post_as
+    )
 
 
 async def can_log_in(camera: Camera, user: str, password: str) -> bool:

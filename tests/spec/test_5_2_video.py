@@ -14,6 +14,7 @@ import simplejpeg
 
 from tests.spec.raw import (
     BOUNDARY_LINE,
+    FORM,
     MULTIPART,
     PREFIXES,
     TEXT_PLAIN,
@@ -21,7 +22,9 @@ from tests.spec.raw import (
     RawReply,
     exchange,
     open_raw,
+    read_head,
     read_jpeg_part,
+    request_bytes,
 )
 from tests.support import Camera
 
@@ -101,7 +104,7 @@ async def test_imagesize_by_post(camera: Camera) -> None:
         camera.server.port,
         "/axis-cgi/imagesize.cgi",
         method="POST",
-        headers=[("Content-Type", "application/x-www-form-urlencoded")],
+        headers=[("Content-Type", FORM)],
         body=b"camera=1&resolution=QCIF",
     )
     assert_text_reply(reply)
@@ -220,8 +223,6 @@ async def test_snapshot_keep_alive_on_http_1_1(camera: Camera) -> None:
     """Two snapshots on one HTTP/1.1 connection: Content-Length frames each exactly."""
     reader, writer = await asyncio.open_connection("127.0.0.1", camera.server.port)
     try:
-        from tests.spec.raw import read_head, request_bytes
-
         for _ in range(2):
             writer.write(request_bytes("/jpg/image.jpg", version="1.1"))
             status, lines = await read_head(reader)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.spec.raw import PREFIXES, TEXT_PLAIN, VERSIONS, RawReply, exchange
+from tests.spec.raw import PREFIXES, TEXT_PLAIN, VERSIONS, RawReply, assert_text, exchange
 from tests.support import Camera
 
 REFUSED_SELF = b'Verification failed: IP address "127.0.0.1" is not an accepted address\r\n'
@@ -18,12 +18,6 @@ async def ipfilter(
     camera: Camera, query: str, *, prefix: str = "/axis-cgi/", version: str = "1.0"
 ) -> RawReply:
     return await exchange(camera.server.port, f"{prefix}ipfilter.cgi?{query}", version=version)
-
-
-def assert_text(reply: RawReply, body: bytes, version: str = "1.0") -> None:
-    assert reply.status_line == f"HTTP/{version} 200 OK".encode()
-    assert reply.headers("Content-Type") == [TEXT_PLAIN]
-    assert reply.body == body
 
 
 @pytest.mark.parametrize("version", VERSIONS)

@@ -85,7 +85,7 @@ async def test_restore_brings_back_the_backed_up_state(camera: Camera) -> None:
     reply = await camera.get(
         "/axis-cgi/param.cgi?action=list&group=Brand.Brand", user="joe", password="secret1"
     )
-    assert reply.status == 200
+    assert (reply.status, reply.body) == (200, b"Brand.Brand=ipcamd\n")
 
 
 async def test_restore_of_another_units_backup_keeps_network_identity_and_accounts(
