@@ -264,20 +264,23 @@ def _check_comment(comment: str) -> str:
     return comment
 
 
+def _account_columns(user: User, hashes: PasswordHashes) -> tuple[object, ...]:
+    """What an add and an update both write, in the column order of their statements."""
+    return (
+        user.primary_group,
+        ":".join(user.groups),
+        user.comment,
+        hashes.scrypt,
+        hashes.ha1_md5,
+        hashes.ha1_sha256,
+    )
+
+
 def _insert(conn: sqlite3.Connection, user: User, hashes: PasswordHashes) -> None:
     conn.execute(
         "INSERT INTO user_account(name, primary_group, groups, comment, scrypt, ha1_md5, "
         "ha1_sha256, created) VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            user.name,
-            user.primary_group,
-            ":".join(user.groups),
-            user.comment,
-            hashes.scrypt,
-            hashes.ha1_md5,
-            hashes.ha1_sha256,
-            time.time_ns(),
-        ),
+        (user.name, *_account_columns(user, hashes), time.time_ns()),
     )
 
 
@@ -285,15 +288,7 @@ def _update(conn: sqlite3.Connection, user: User, hashes: PasswordHashes) -> Non
     conn.execute(
         "UPDATE user_account SET primary_group=?, groups=?, comment=?, scrypt=?, ha1_md5=?, "
         "ha1_sha256=? WHERE name=?",
-        (
-            user.primary_group,
-            ":".join(user.groups),
-            user.comment,
-            hashes.scrypt,
-            hashes.ha1_md5,
-            hashes.ha1_sha256,
-            user.name,
-        ),
+        (*_account_columns(user, hashes), user.name),
     )
 
 
