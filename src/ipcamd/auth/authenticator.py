@@ -96,7 +96,7 @@ class Authenticator:
             values.append(f'Basic realm="{self.realm}"')
         return values
 
-    async def authenticate(
+    async def async_authenticate(
         self, authorization: str | None, method: str, uri: str, address: str
     ) -> AuthResult:
         """Check the credentials of one request from ``address``."""

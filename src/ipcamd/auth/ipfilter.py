@@ -183,7 +183,10 @@ def needs_verification(current: FilterSettings, new: FilterSettings) -> bool:
 
 
 class IPFilter:
-    """The current filter, kept in step with the parameters; changes go through :meth:`change`."""
+    """The current filter, kept in step with the parameters.
+
+    Changes go through :meth:`async_change`.
+    """
 
     def __init__(self, params: ParamStore) -> None:
         self._params = params
@@ -205,7 +208,7 @@ class IPFilter:
         """True when a request from ``peer`` may pass the filter."""
         return self.settings.allows(peer)
 
-    async def change(
+    async def async_change(
         self,
         request: FilterRequest,
         peer: Address | None,

@@ -38,7 +38,7 @@ async def handle_firmware_upgrade(request: web.Request) -> web.Response:
     device = request.app[DEVICE]
     try:
         bundle = await read_upload(request, MAX_BUNDLE)
-        version = await device.firmware.upgrade(
+        version = await device.firmware.async_upgrade(
             bundle,
             factory_default=kind == "factorydefault",
             running=device.identity.firmware_version,

@@ -105,7 +105,7 @@ async def handle(request: web.Request) -> web.StreamResponse:
                 failed = VerificationFailed("unknown" if peer is None else str(peer))
                 reply += f"Verification failed: {failed}\r\n"
             return text(reply)
-        await ip_filter.change(
+        await ip_filter.async_change(
             change,
             peer,
             verify=verify,

@@ -98,7 +98,7 @@ def auth_middleware(authenticator: Authenticator, table: RouteTable) -> Middlewa
         level = table.level_of(route)
         if level is None:
             return _router_error(request) or await handler(request)
-        result = await authenticator.authenticate(
+        result = await authenticator.async_authenticate(
             request.headers.get("Authorization"),
             request.method,
             request.raw_path,

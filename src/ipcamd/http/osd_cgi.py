@@ -37,7 +37,7 @@ async def handle_setosd(request: web.Request) -> web.Response:
     try:
         for value in values.values():
             reject_control_characters(value)  # before any message could echo them
-        await request.app[DEVICE].video.set_osd(
+        await request.app[DEVICE].video.async_set_osd(
             values, commit == "yes", caller_level(request), caller_name(request)
         )
     except IpcamdError as err:

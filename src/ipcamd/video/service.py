@@ -164,7 +164,7 @@ class VideoService:
         spec = self.options(camera, args or {}).spec.osd
         return spec.line(self.painter.local_time(time.time())) if spec.visible else ""
 
-    async def set_osd(
+    async def async_set_osd(
         self, values: Mapping[str, str], commit: bool, level: AccessLevel, user: str | None
     ) -> None:
         """Apply setosd.cgi's ``values`` (names from OSD_SETTINGS) to every camera.

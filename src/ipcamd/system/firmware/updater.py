@@ -27,7 +27,7 @@ class FirmwareUpdater:
         self._lock = asyncio.Lock()
         self._switched = False
 
-    async def upgrade(
+    async def async_upgrade(
         self, bundle: bytes, *, factory_default: bool, running: str, db: Database
     ) -> str:
         """Install ``bundle`` to run at the next start; returns its version."""
