@@ -167,6 +167,7 @@ def apply(current: FilterSettings, request: FilterRequest) -> FilterSettings:
         networks = request.networks
     elif request.action is Action.REMOVEALL:
         return FilterSettings()
+    # Otherwise (list, or update without ipaddress) the list stays as it is.
     if len(networks) > MAX_ENTRIES:
         raise InvalidParameter(f"at most {MAX_ENTRIES} addresses may be listed")
     return FilterSettings(
