@@ -110,10 +110,11 @@ async def handle_mjpeg(request: web.Request) -> web.StreamResponse:
     with _admit(video) as viewer:
         response = UntilCloseResponse(headers={"Content-Type": MULTIPART, **NO_CACHE})
         response.force_close()
-        await response.prepare(request)
-        if request.method == "HEAD":
-            return response  # the headers a GET would get; no body
+        # A client that hangs up, even before the head goes out, just ends its stream.
         with contextlib.suppress(StreamClosed, ConnectionError):
+            await response.prepare(request)
+            if request.method == "HEAD":
+                return response  # the headers a GET would get; no body
             await response.write(DELIMITER)
             await _stream(
                 video,
