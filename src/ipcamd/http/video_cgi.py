@@ -100,8 +100,9 @@ async def handle_mjpeg(request: web.Request) -> web.StreamResponse:
     The body is ``--myboundary\r\n`` then one part per frame, each ending in the boundary. A
     stream that ends on purpose ends its last part with the close-delimiter
     (``--myboundary--``): after ``nbrofframes`` frames, or with ``duration`` and a frame rate
-    when the next frame would be due after the end. A ``duration`` stream at the source's own
-    rate ends after its last part's boundary (which frame is the last is not known in time).
+    when the profile's next frame might come only after the end. A ``duration`` stream at the
+    source's own rate ends after its last part's boundary (which frame is the last is not known
+    in time).
     """
     video = _video(request)
     args = _known_args(await read_args(request))

@@ -45,7 +45,7 @@ MAX_FPS = 100
 
 @dataclass(frozen=True, slots=True)
 class StreamOptions:
-    """A validated request: what to render, and how a stream paces and ends."""
+    """A validated request: what to render (frame rate included), and when a stream ends."""
 
     #: What to render, including the frame rate (``spec.fps``, 0: as the source delivers).
     spec: RenderSpec
