@@ -152,3 +152,21 @@ async def test_fps_viewers_over_http_cost_one_encode_per_chosen_frame(camera: Ca
         assert len(common) >= 7
         indexes = [first.index(body) for body in common]
         assert indexes == list(range(indexes[0], indexes[0] + len(indexes)))
+
+
+async def test_a_live_fps_change_moves_the_stream_to_the_new_rate(camera: Camera) -> None:
+    video = camera.device.video
+    async with open_stream(camera, "/mjpg/video.mjpg?resolution=QQVGA") as response:
+        await _bodies(response, 2)
+        reply = await camera.get("/axis-cgi/param.cgi?action=update&Image.I0.FPS=5")
+        assert reply.text == "OK\r\n"
+        await _bodies(response, 2)  # the stream has switched to the 5 fps profile by now
+        producer = video.producer("1")
+        assert producer.latest is not None
+        seq_before, encodes_before = producer.latest.seq, video.hub.encodes
+        await _bodies(response, 6)
+        source_frames = producer.latest.seq - seq_before
+        encodes = video.hub.encodes - encodes_before
+    await wait_until(lambda: video.hub.profiles == 0)  # the viewer left: nothing runs
+    assert 5 <= encodes <= 7  # the frames this viewer got, and at most one more in flight
+    assert source_frames >= 3 * encodes  # the 30 fps camera ran on meanwhile
