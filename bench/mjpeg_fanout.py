@@ -1,9 +1,12 @@
 """MJPEG fan-out benchmark: many viewers of one camera over loopback, bounded in time.
 
 Starts an ipcamd in a subprocess (``_fanout_server.py``) and, per row, N concurrent streams of
-one profile. Prints delivered fps per client, encodes per second (flat as clients grow: one
-encode per frame per profile), the server's CPU % (of one core) and RSS; then a client that
-stops reading (the server's RSS must stay flat) and snapshot latency at 50 concurrent clients.
+one profile (``fps=F`` on the 30 fps test pattern: the profile takes F frames a second, on one
+schedule for all its viewers). Prints delivered fps per client, encodes per second (flat as
+clients grow: one encode per chosen frame per profile), the server's CPU % (of one core) and
+RSS; then a client that stops reading (the server's RSS must stay flat) and snapshot latency
+at 50 concurrent clients. A discarded warm-up pass first lets the server make its first-use
+allocations (thread pools, buffers), so the RSS growth per client measures clients only.
 
     .venv/bin/python bench/mjpeg_fanout.py            # about 1 minute
     .venv/bin/python bench/mjpeg_fanout.py --quick    # about 25 seconds
@@ -149,6 +152,9 @@ async def main(quick: bool) -> None:
         server = await start_server(Path(tmp))
         try:
             print(f"cores: {psutil.cpu_count()}, window per row: {seconds:.1f} s")
+            for resolution, fps in (("640x480", 30), ("1280x1024", 15)):
+                for clients in (1, 100):  # warm-up, not shown (1 first: logins get cached)
+                    await measure_row(server, clients, resolution, fps, 1.0)
             print(
                 f"{'profile':<16}{'clients':>8}{'fps/client':>12}{'min fps':>9}"
                 f"{'encodes/s':>11}{'server CPU%':>13}{'RSS MiB':>9}"

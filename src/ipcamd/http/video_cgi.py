@@ -22,7 +22,7 @@ from ipcamd.http.forms import Args, read_args
 from ipcamd.http.keys import DEVICE
 from ipcamd.http.replies import NO_CACHE, bad_request, not_found, text, unavailable
 from ipcamd.http.routing import Router
-from ipcamd.video.hub import BOUNDARY, DELIMITER, Viewer, last_part
+from ipcamd.video.hub import BOUNDARY, DELIMITER, Profile, Viewer, last_part
 from ipcamd.video.options import KNOWN, StreamOptions
 from ipcamd.video.producer import StreamClosed
 from ipcamd.video.service import VideoService
@@ -100,8 +100,9 @@ async def handle_mjpeg(request: web.Request) -> web.StreamResponse:
     The body is ``--myboundary\r\n`` then one part per frame, each ending in the boundary. A
     stream that ends on purpose ends its last part with the close-delimiter
     (``--myboundary--``): after ``nbrofframes`` frames, or with ``duration`` and a frame rate
-    when the next frame would be due after the end. A ``duration`` stream at the source's own
-    rate ends after its last part's boundary (which frame is the last is not known in time).
+    when the profile's next frame might come only after the end. A ``duration`` stream at the
+    source's own rate ends after its last part's boundary (which frame is the last is not known
+    in time).
     """
     video = _video(request)
     args = _known_args(await read_args(request))
@@ -110,10 +111,11 @@ async def handle_mjpeg(request: web.Request) -> web.StreamResponse:
     with _admit(video) as viewer:
         response = UntilCloseResponse(headers={"Content-Type": MULTIPART, **NO_CACHE})
         response.force_close()
-        await response.prepare(request)
-        if request.method == "HEAD":
-            return response  # the headers a GET would get; no body
+        # A client that hangs up, even before the head goes out, just ends its stream.
         with contextlib.suppress(StreamClosed, ConnectionError):
+            await response.prepare(request)
+            if request.method == "HEAD":
+                return response  # the headers a GET would get; no body
             await response.write(DELIMITER)
             await _stream(
                 video,
@@ -135,10 +137,14 @@ async def _stream(
     args: dict[str, str],
     options: StreamOptions,
 ) -> None:
+    """Send the frames the profile chooses, each once, until the stream ends or the client
+    goes. A frame rate is the profile's own (one schedule for all its viewers), not paced here.
+    """
     generation = video.generation
     profile = viewer.use(options.spec)
-    started = next_due = time.monotonic()
-    deadline = started + options.duration if options.duration else None
+    deadline = time.monotonic() + options.duration if options.duration else None
+    # The same moment on the clock that stamps frames, for the profile's schedule.
+    deadline_stamp = time.time() + options.duration if options.duration else None
     seq = sent = 0
     while True:
         if video.generation != generation:
@@ -152,11 +158,6 @@ async def _stream(
                 pass  # a setting the request relies on went away: keep the options it had
             else:
                 profile = viewer.use(options.spec)
-        if options.fps > 0:
-            now = time.monotonic()
-            if next_due > now:
-                await asyncio.sleep(next_due - now)
-            next_due = max(next_due, now) + 1.0 / options.fps
         remaining = None if deadline is None else deadline - time.monotonic()
         if remaining is not None and remaining <= 0:
             return
@@ -166,12 +167,20 @@ async def _stream(
             return  # the duration ran out while waiting for a frame
         seq, sent = encoded.seq, sent + 1
         last = bool(options.frames and sent >= options.frames) or (
-            deadline is not None and options.fps > 0 and next_due >= deadline
+            deadline_stamp is not None and _ends_before_next(profile, deadline_stamp)
         )
         if last:
             await response.write(last_part(encoded.part))
             return
         await response.write(encoded.part)
+
+
+def _ends_before_next(profile: Profile, deadline: float) -> bool:
+    """True when a frame-rate profile's next frame might come only after ``deadline`` (then
+    the frame just sent is the last: the stream ends a little early rather than without its
+    close-delimiter)."""
+    expected = profile.next_expected()
+    return expected is not None and expected >= deadline
 
 
 async def handle_imagesize(request: web.Request) -> web.Response:

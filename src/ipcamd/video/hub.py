@@ -1,10 +1,12 @@
 """Stream profiles and viewers: each frame is encoded at most once per profile.
 
-A profile is a :class:`RenderSpec` (camera, size, compression, rotation, mirror, OSD). Its
-viewers share the bytes of its latest encoded frame; a viewer asks for "the next frame after
-the one I sent", so a slow viewer gets the newest one and nothing queues up. A profile exists
-only while it has viewers, so idle profiles cost nothing, and at most one encode per profile is
-in flight at a time.
+A profile is a :class:`RenderSpec` (camera, size, compression, rotation, mirror, OSD, frame
+rate). It looks at every frame its camera publishes and chooses the ones it shows: all of
+them, or with a frame rate those a :class:`FramePicker` takes, on one schedule shared by all
+its viewers. Its viewers share the bytes of its latest chosen frame, encoded once when the
+first of them asks; a viewer asks for "the next frame after the one I sent", so a slow viewer
+gets the newest one and nothing queues up. A profile exists only while it has viewers, so idle
+profiles cost nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 from ipcamd.errors import Busy
 from ipcamd.video.frame import Frame
 from ipcamd.video.osd import TextPainter
+from ipcamd.video.pacing import FramePicker
 from ipcamd.video.producer import Producer, StreamClosed
 from ipcamd.video.render import RenderSpec, render_jpeg
 
@@ -59,19 +62,49 @@ def last_part(part: bytes) -> bytes:
 
 
 class Profile:
-    """The viewers of one RenderSpec and the latest frame encoded for them."""
+    """The viewers of one RenderSpec, the frames chosen for them, the latest one encoded."""
 
     def __init__(self, hub: StreamHub, spec: RenderSpec, producer: Producer) -> None:
         self.spec = spec
         self.producer = producer
         self.users = 0
         self._hub = hub
+        self._picker = FramePicker(spec.fps) if spec.fps > 0 else None
+        self._chosen: Frame | None = None
+        self._chosen_event = asyncio.Event()
+        self._closed = False
         self._last: Encoded | None = None
         self._pending: tuple[int, asyncio.Future[Encoded]] | None = None
+        self._unlisten = producer.add_listener(self._on_frame)
+        self._on_frame()  # a running camera's current frame is the first one
+
+    def _on_frame(self) -> None:
+        """Runs on every frame the camera publishes: take it or let it pass."""
+        frame = self.producer.latest
+        if frame is None or (self._chosen is not None and frame.seq <= self._chosen.seq):
+            return
+        if self._picker is None or self._picker.take(frame.time):
+            self._chosen = frame
+            event, self._chosen_event = self._chosen_event, asyncio.Event()
+            event.set()
+
+    def next_expected(self) -> float | None:
+        """The time stamp by which this frame-rate profile's next frame should have come
+        (None without a frame rate: then it comes whenever the source's does)."""
+        return None if self._picker is None else self._picker.expected
 
     async def next(self, after: int) -> Encoded:
-        """The newest frame encoded for this profile whose number is above ``after``."""
-        frame = await self.producer.wait_newer(after)
+        """The newest frame chosen for this profile whose number is above ``after``.
+
+        Raises StreamClosed when the profile or its camera shuts down.
+        """
+        while True:
+            if self._closed or self.producer.closed:
+                raise StreamClosed(self.producer.name)
+            frame = self._chosen
+            if frame is not None and frame.seq > after:
+                break
+            await self._chosen_event.wait()
         last = self._last
         if last is not None and last.seq >= frame.seq:
             return last
@@ -80,6 +113,12 @@ class Profile:
             future = asyncio.ensure_future(self._encode(frame))
             pending = self._pending = (frame.seq, future)
         return await asyncio.shield(pending[1])
+
+    def close(self) -> None:
+        """Stop looking at frames; waiting viewers get StreamClosed."""
+        self._closed = True
+        self._unlisten()
+        self._chosen_event.set()
 
     async def _encode(self, frame: Frame) -> Encoded:
         loop = asyncio.get_running_loop()
@@ -180,9 +219,13 @@ class StreamHub:
     def _leave(self, profile: Profile) -> None:
         profile.users -= 1
         profile.producer.detach()
-        if profile.users == 0 and self._profiles.get(profile.spec) is profile:
-            del self._profiles[profile.spec]
+        if profile.users == 0:
+            if self._profiles.get(profile.spec) is profile:
+                del self._profiles[profile.spec]
+            profile.close()
 
     def close(self) -> None:
-        """Refuse new viewers (the producers' close ends the running streams)."""
+        """Refuse new viewers and end the running streams."""
         self._closed = True
+        for profile in self._profiles.values():
+            profile.close()

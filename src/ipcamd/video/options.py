@@ -45,11 +45,10 @@ MAX_FPS = 100
 
 @dataclass(frozen=True, slots=True)
 class StreamOptions:
-    """A validated request: what to render, and how a stream paces and ends."""
+    """A validated request: what to render (frame rate included), and when a stream ends."""
 
+    #: What to render, including the frame rate (``spec.fps``, 0: as the source delivers).
     spec: RenderSpec
-    #: Frames per second a stream sends at most (0: as the source delivers).
-    fps: float = 0.0
     #: Seconds after which a stream ends (0: never).
     duration: int = 0
     #: Frames after which a stream ends (0: never).
@@ -124,6 +123,10 @@ def build_options(
     if "compression" in merged:
         compression = _integer("compression", merged["compression"], 0, 100)
     rotation = int(choice("rotation", "Rotation", ("0", "90", "180", "270")))
+    fps = float(setting("FPS"))
+    for name in ("fps", "req_fps", "des_fps"):
+        if name in merged:
+            fps = _fps(name, merged[name])
     spec = RenderSpec(
         camera=camera,
         width=width,
@@ -132,17 +135,14 @@ def build_options(
         rotation=rotation,
         mirror=flag("mirror", "MirrorEnabled"),
         osd=osd,
+        fps=fps,
     )
-    fps = float(setting("FPS"))
-    for name in ("fps", "req_fps", "des_fps"):
-        if name in merged:
-            fps = _fps(name, merged[name])
     duration = frames = 0
     if "duration" in merged:
         duration = _integer("duration", merged["duration"], 0, 10**8)
     if "nbrofframes" in merged:
         frames = _integer("nbrofframes", merged["nbrofframes"], 0, 10**8)
-    return StreamOptions(spec=spec, fps=fps, duration=duration, frames=frames)
+    return StreamOptions(spec=spec, duration=duration, frames=frames)
 
 
 def _text_string(raw: str | None) -> str:

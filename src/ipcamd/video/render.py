@@ -18,9 +18,11 @@ from ipcamd.video.resolution import rotated
 
 @dataclass(frozen=True, slots=True)
 class RenderSpec:
-    """Everything that changes the bytes of an encoded frame: the key of a stream profile.
+    """Everything that decides a stream profile's frames: the key of a stream profile.
 
-    ``width`` x ``height`` is the size before rotation (the resolution asked for).
+    ``width`` x ``height`` is the size before rotation (the resolution asked for). ``fps``
+    chooses which source frames the profile encodes (0: every one); the rest decides their
+    bytes.
     """
 
     camera: str
@@ -30,6 +32,7 @@ class RenderSpec:
     rotation: int = 0
     mirror: bool = False
     osd: OsdSpec = field(default_factory=OsdSpec)
+    fps: float = 0.0
 
     @property
     def output_size(self) -> tuple[int, int]:
