@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from ipcamd.auth.users import User
 from tests.conftest import CameraFactory
 from tests.support import Camera, Reply, digest_response
 
@@ -392,3 +393,24 @@ async def test_path_tricks_never_let_a_viewer_do_more(camera: Camera, target: st
         if authorization is None:
             assert status in (401, 404)
     assert camera.device.params.snapshot() == before
+
+
+async def test_a_burst_of_identical_basic_logins_costs_one_password_check(
+    camera: Camera,
+) -> None:
+    """100 viewers of a cold unit log in at once: one scrypt check serves them all."""
+    users = camera.device.users
+    real_check = users.check_password
+    calls: list[str] = []
+
+    def counting_check(name: str, password: str) -> User | None:
+        calls.append(name)
+        return real_check(name, password)
+
+    users.check_password = counting_check  # type: ignore[method-assign]
+    replies = await asyncio.gather(
+        *(camera.get("/axis-cgi/param.cgi?action=list&group=Brand.Brand") for _ in range(50))
+    )
+    assert [r.status for r in replies] == [200] * 50
+    assert all(r.body == b"Brand.Brand=ipcamd\n" for r in replies)
+    assert calls == ["root"]

@@ -20,6 +20,7 @@ from ipcamd.auth.users import User, UserStore
 _LOGGER = logging.getLogger(__name__)
 _BASIC_CACHE_SECONDS = 60.0
 _BASIC_CACHE_MAX = 4096
+_CONCURRENT_CHECKS = 2
 #: Seconds between two "accepted login" lines for one user from one address.
 LOGIN_NOTICE_INTERVAL = 900.0
 
@@ -83,6 +84,11 @@ class Authenticator:
         self.throttle = throttle
         self.digest = DigestAuth(users.realm, secret, users.ha1, nonce_lifetime=nonce_lifetime)
         self._basic_cache: dict[bytes, tuple[str, float]] = {}
+        #: Checks under way, by credentials: a burst of clients logging in with the same
+        #: credentials (100 viewers of a cold unit) costs one scrypt, not one each.
+        self._checking: dict[bytes, asyncio.Future[User | None]] = {}
+        #: scrypt takes 16 MiB and ~50 ms a check: at most two at once, whatever the burst.
+        self._hashing = asyncio.Semaphore(_CONCURRENT_CHECKS)
         self._login_notices = login_notices or OncePer(LOGIN_NOTICE_INTERVAL)
         users.on_change(lambda _name: self._basic_cache.clear())
 
@@ -140,13 +146,23 @@ class Authenticator:
             user = self.users.get(cached[0])
             if user is not None:
                 return AuthResult(Outcome.AUTHENTICATED, user, name)
-        user = await asyncio.to_thread(self.users.check_password, name, password)
+        checking = self._checking.get(key)
+        if checking is None:
+            checking = asyncio.ensure_future(self._async_check_password(name, password))
+            self._checking[key] = checking
+            checking.add_done_callback(lambda _done: self._checking.pop(key, None))
+        user = await asyncio.shield(checking)
         if user is None:
             return AuthResult(Outcome.FAILED, claimed=name, reason="wrong user name or password")
         if len(self._basic_cache) >= _BASIC_CACHE_MAX:
             self._basic_cache.clear()
         self._basic_cache[key] = (name, now + _BASIC_CACHE_SECONDS)
         return AuthResult(Outcome.AUTHENTICATED, user, name)
+
+    async def _async_check_password(self, name: str, password: str) -> User | None:
+        """One scrypt verification on a worker thread, bounded in how many run at once."""
+        async with self._hashing:
+            return await asyncio.to_thread(self.users.check_password, name, password)
 
     def _digest(self, credentials: str, method: str, uri: str) -> AuthResult:
         check = self.digest.check(credentials, method, uri)
