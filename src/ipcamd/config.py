@@ -31,8 +31,6 @@ class Config:
     #: camera number (1-4) → source URI (``testpattern``, ``file:x.mp4``, ``rtsp://…``, ``v4l2:…``)
     sources: dict[int, str] = field(default_factory=dict)
     seed: int | None = None
-    #: the directory that plays the SD card (SD_DISK); defaults to ``<data_dir>/sdcard``
-    sd_dir: Path | None = None
     auth_max_failures: int = 20
     auth_failure_window: float = 60.0
     auth_lockout: float = 30.0
@@ -80,7 +78,7 @@ def build_config(file_values: dict[str, Any], overrides: dict[str, Any]) -> Conf
             merged[key] = value
     if "root_password" not in merged and os.environ.get("IPCAMD_ROOT_PASSWORD"):
         merged["root_password"] = os.environ["IPCAMD_ROOT_PASSWORD"]
-    for key in ("data_dir", "sd_dir"):
+    for key in ("data_dir",):
         if key in merged and merged[key] is not None:
             merged[key] = Path(merged[key])
     if "sources" in merged:
