@@ -9,7 +9,7 @@ import json
 import sys
 from pathlib import Path
 
-from ipcamd.auth.levels import AccessLevel
+from ipcamd.access import AccessLevel
 from ipcamd.config import Config
 from ipcamd.server import Server
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import simplejpeg
 
-from ipcamd.auth.levels import AccessLevel
+from ipcamd.access import AccessLevel
 from ipcamd.config import Config
 from ipcamd.device import Device
 from ipcamd.params.schema import ParamSpec, Schema, Template

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ipcamd.auth.levels import AccessLevel
+from ipcamd.access import AccessLevel
 from tests.conftest import CameraFactory
 from tests.spec.raw import send_bytes
 from tests.support import Camera, assert_text

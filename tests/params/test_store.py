@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ipcamd.auth.levels import AccessLevel
+from ipcamd.access import AccessLevel
 from ipcamd.config import Config
 from ipcamd.device import Device
 from ipcamd.errors import InvalidParameter

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from enum import Enum, StrEnum
 
 from ipcamd.auth.digest import DigestAuth, Verdict
-from ipcamd.auth.notices import OncePer
 from ipcamd.auth.throttle import LoginThrottle
 from ipcamd.auth.users import User, UserStore
+from ipcamd.notices import OncePer
 
 _LOGGER = logging.getLogger(__name__)
 _BASIC_CACHE_SECONDS = 60.0

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-from ipcamd.auth.levels import AccessLevel
+from ipcamd.access import AccessLevel
 from ipcamd.errors import InvalidParameter, NotFound, VerificationFailed
 from ipcamd.params.store import ParamChange, ParamStore
 from ipcamd.params.types import ParamType, reject_control_characters

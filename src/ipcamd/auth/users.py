@@ -17,7 +17,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Final
 
-from ipcamd.auth.levels import AccessLevel
+from ipcamd.access import AccessLevel
 from ipcamd.auth.passwords import PasswordHashes, hash_password, verify_password
 from ipcamd.db import Database
 from ipcamd.errors import AccessDenied, Conflict, InvalidParameter, NotFound

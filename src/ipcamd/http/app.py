@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from ipcamd.auth.notices import OncePer
 from ipcamd.device import Device
 from ipcamd.http import (
     backup_cgi,
@@ -23,6 +22,7 @@ from ipcamd.http import (
 from ipcamd.http.keys import DEVICE, ROUTES
 from ipcamd.http.middlewares import auth_middleware, error_middleware, ip_filter_middleware
 from ipcamd.http.routing import Router, RouteTable
+from ipcamd.notices import OncePer
 
 #: Largest request body accepted by default; upload CGIs read their bodies as streams.
 CLIENT_MAX_SIZE = 1024 * 1024

@@ -13,7 +13,7 @@ import logging
 
 from aiohttp import web
 
-from ipcamd.auth.levels import AccessLevel
+from ipcamd.access import AccessLevel
 from ipcamd.errors import InvalidParameter, UploadTooLarge
 from ipcamd.http.caller import caller_name
 from ipcamd.http.keys import DEVICE

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ipcamd.auth.levels import AccessLevel
+from ipcamd.access import AccessLevel
 from ipcamd.auth.users import User
 from ipcamd.http.keys import USER_KEY
 

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from aiohttp import web
 
-from ipcamd.auth.levels import AccessLevel
+from ipcamd.access import AccessLevel
 from ipcamd.errors import InvalidParameter, IpcamdError
 from ipcamd.http.caller import caller_name
 from ipcamd.http.forms import Args, read_args

@@ -11,7 +11,7 @@ import logging
 
 from aiohttp import web
 
-from ipcamd.auth.levels import AccessLevel
+from ipcamd.access import AccessLevel
 from ipcamd.errors import Conflict, InvalidParameter, UploadTooLarge
 from ipcamd.http.caller import caller_name
 from ipcamd.http.forms import read_args

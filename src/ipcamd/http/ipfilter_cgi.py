@@ -15,6 +15,7 @@ from typing import Final
 
 from aiohttp import web
 
+from ipcamd.access import AccessLevel
 from ipcamd.auth.ipfilter import (
     Action,
     FilterPolicy,
@@ -24,7 +25,6 @@ from ipcamd.auth.ipfilter import (
     normalize_peer,
     parse_entries,
 )
-from ipcamd.auth.levels import AccessLevel
 from ipcamd.errors import InvalidParameter, IpcamdError, VerificationFailed
 from ipcamd.http.caller import caller_level, caller_name
 from ipcamd.http.forms import read_args

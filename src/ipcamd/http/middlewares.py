@@ -8,13 +8,13 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
+from ipcamd.access import AccessLevel
 from ipcamd.auth.authenticator import Authenticator, Outcome
 from ipcamd.auth.ipfilter import IPFilter, normalize_peer
-from ipcamd.auth.levels import AccessLevel
-from ipcamd.auth.notices import OncePer
 from ipcamd.http.keys import USER_KEY
 from ipcamd.http.replies import TEXT_PLAIN, http_error
 from ipcamd.http.routing import RouteTable
+from ipcamd.notices import OncePer
 
 _LOGGER = logging.getLogger(__name__)
 

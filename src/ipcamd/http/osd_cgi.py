@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ipcamd.auth.levels import AccessLevel
+from ipcamd.access import AccessLevel
 from ipcamd.errors import IpcamdError
 from ipcamd.http.caller import caller_level, caller_name
 from ipcamd.http.forms import read_args

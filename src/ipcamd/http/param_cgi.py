@@ -11,7 +11,7 @@ import logging
 
 from aiohttp import web
 
-from ipcamd.auth.levels import AccessLevel
+from ipcamd.access import AccessLevel
 from ipcamd.errors import IpcamdError
 from ipcamd.http.caller import caller_level, caller_name
 from ipcamd.http.forms import Args, read_args

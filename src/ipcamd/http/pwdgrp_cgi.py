@@ -10,7 +10,7 @@ import logging
 
 from aiohttp import web
 
-from ipcamd.auth.levels import AccessLevel
+from ipcamd.access import AccessLevel
 from ipcamd.auth.users import Group, User, UserStore
 from ipcamd.errors import IpcamdError
 from ipcamd.http.caller import caller, caller_level, caller_name

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
-from ipcamd.auth.levels import AccessLevel
+from ipcamd.access import AccessLevel
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

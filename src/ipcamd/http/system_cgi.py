@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from ipcamd.auth.levels import AccessLevel
+from ipcamd.access import AccessLevel
 from ipcamd.http.caller import caller_name
 from ipcamd.http.forms import read_args
 from ipcamd.http.keys import DEVICE

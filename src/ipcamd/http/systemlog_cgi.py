@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from ipcamd.auth.levels import AccessLevel
+from ipcamd.access import AccessLevel
 from ipcamd.http.keys import DEVICE
 from ipcamd.http.replies import NO_CACHE, text
 from ipcamd.http.routing import Router

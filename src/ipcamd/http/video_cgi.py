@@ -16,7 +16,7 @@ import time
 
 from aiohttp import web
 
-from ipcamd.auth.levels import AccessLevel
+from ipcamd.access import AccessLevel
 from ipcamd.errors import Busy, Disabled, InvalidParameter, NotFound
 from ipcamd.http.forms import Args, read_args
 from ipcamd.http.keys import DEVICE

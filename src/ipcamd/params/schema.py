@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
-from ipcamd.auth.levels import AccessLevel
+from ipcamd.access import AccessLevel
 from ipcamd.params.types import Fixed, ParamType
 
 #: How many groups of one template may exist under one parent unless ``force=yes``.

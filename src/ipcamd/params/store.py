@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ipcamd.auth.levels import AccessLevel
+from ipcamd.access import AccessLevel
 from ipcamd.db import Database
 from ipcamd.errors import AccessDenied, Conflict, InvalidParameter, NotFound, ReadOnly
 from ipcamd.params.schema import ParamSpec, Schema, Template, parent_pattern, split_instance

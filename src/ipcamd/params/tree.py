@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ipcamd.access import AccessLevel
 from ipcamd.auth.ipfilter import AddressList
-from ipcamd.auth.levels import AccessLevel
 from ipcamd.identity import BUILD_DATE, BUILD_NUMBER, Identity
 from ipcamd.params.schema import ParamSpec, Schema, Template, fixed
 from ipcamd.params.types import (

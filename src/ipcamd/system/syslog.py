@@ -25,8 +25,8 @@ from collections import deque
 from collections.abc import Callable
 from contextvars import ContextVar
 
-from ipcamd.auth.notices import OncePer
 from ipcamd.db import Database
+from ipcamd.notices import OncePer
 from ipcamd.system.clock import Clock
 
 _LOGGER = logging.getLogger(__name__)

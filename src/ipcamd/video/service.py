@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from urllib.parse import parse_qsl
 
-from ipcamd.auth.levels import AccessLevel
+from ipcamd.access import AccessLevel
 from ipcamd.errors import Disabled, InvalidParameter, NotFound
 from ipcamd.params.store import ParamChange, ParamStore
 from ipcamd.video.camera import Camera
