@@ -15,7 +15,12 @@ from ipcamd.server import Outcome, Ready, serve
 from ipcamd.system.defaults import soft_default
 from ipcamd.system.firmware.bundle import build_bundle, generate_keys, load_private_key
 from ipcamd.system.firmware.slots import FirmwareStore
-from ipcamd.system.firmware.supervisor import EXIT_RELAUNCH, Supervisor, child_command
+from ipcamd.system.firmware.supervisor import (
+    EXIT_RELAUNCH,
+    Supervisor,
+    child_command,
+    watch_supervisor,
+)
 
 PRIVATE_KEY = "firmware.key"
 PUBLIC_KEY = "firmware.pub"
@@ -87,6 +92,7 @@ def run_serve(config: Config, argv: list[str], *, supervised: bool, on_ready: Re
             argv, store, config.database_path, config.port, config.firmware_health_timeout
         ).run()
     if supervised:
+        watch_supervisor()
         apply_pending_factory_default(config)
     outcome, port = asyncio.run(serve(config, on_ready))
     if outcome is Outcome.RELAUNCH:

@@ -7,6 +7,11 @@ unit started with ``--port 0`` comes back where it was. A child on trial that ex
 the health timeout or reports another version than the pointer's is killed, and the previous slot
 runs again with the database as it was before the switch. The supervisor itself is the base
 installation's code, like a boot loader, and is not replaced by upgrades.
+
+A child never outlives its supervisor: it holds the read end of a *lifeline* pipe whose only
+write end the supervisor keeps. When the supervisor dies, even by SIGKILL, the kernel closes
+that end, the child reads EOF and shuts down as on SIGTERM (streams closed, database closed), so
+the port is free for the next supervisor.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import select
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from types import FrameType
@@ -28,6 +34,9 @@ _LOGGER = logging.getLogger(__name__)
 #: Exit status of a supervised child that wants to be relaunched (new firmware is switched in).
 EXIT_RELAUNCH = 75
 READY_ENV = "IPCAMD_READY_FD"
+LIFELINE_ENV = "IPCAMD_LIFELINE_FD"
+#: Seconds a child whose supervisor died may take to shut down before it exits regardless.
+ORPHAN_GRACE = 15.0
 SUPERVISED_FLAG = "--supervised"
 
 
@@ -42,6 +51,37 @@ def announce_ready(version: str, port: int) -> None:
         os.close(fd)
     except (OSError, ValueError):
         _LOGGER.exception("Could not report readiness to the supervisor")
+
+
+def watch_supervisor() -> None:
+    """In a supervised child: end this process when the supervisor is gone.
+
+    A daemon thread blocks on the lifeline pipe; EOF means the supervisor died. The process then
+    gets SIGTERM (the graceful shutdown of ``serve``) and, should that hang, exits after
+    :data:`ORPHAN_GRACE` seconds.
+    """
+    fd_text = os.environ.pop(LIFELINE_ENV, None)
+    if fd_text is None:
+        return
+    try:
+        fd = int(fd_text)
+        os.fstat(fd)
+    except (OSError, ValueError):
+        _LOGGER.exception("No lifeline to the supervisor")
+        return
+
+    def watch() -> None:
+        try:
+            while os.read(fd, 64):
+                pass  # the supervisor never writes; only EOF matters
+        except OSError:
+            pass
+        _LOGGER.warning("The supervisor is gone; stopping")
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(ORPHAN_GRACE)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="ipcamd-lifeline", daemon=True).start()
 
 
 def child_command(argv: list[str], port: int) -> list[str]:
@@ -67,6 +107,9 @@ class Supervisor:
         self._health_timeout = health_timeout
         self._child: subprocess.Popen[bytes] | None = None
         self._stopping = False
+        # Every child gets the read end; only this process ever holds the write end, so its
+        # death (however it dies) is an EOF for the child.
+        self._lifeline_read, self._lifeline_write = os.pipe()
 
     def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
         self._stopping = True
@@ -122,6 +165,7 @@ class Supervisor:
             )
         read_fd, write_fd = os.pipe()
         env[READY_ENV] = str(write_fd)
+        env[LIFELINE_ENV] = str(self._lifeline_read)
         command = [*child_command(self._argv, self._port), SUPERVISED_FLAG]
         _LOGGER.info(
             "Starting ipcamd %s from slot %s",
@@ -130,7 +174,9 @@ class Supervisor:
         )
         try:
             # Our own interpreter and arguments, no shell.
-            self._child = subprocess.Popen(command, env=env, pass_fds=(write_fd,))  # noqa: S603
+            self._child = subprocess.Popen(  # noqa: S603
+                command, env=env, pass_fds=(write_fd, self._lifeline_read)
+            )
         finally:
             os.close(write_fd)
         try:
