@@ -1,4 +1,8 @@
-"""Fixtures: every test talks HTTP to a real server on an ephemeral loopback port."""
+"""Fixtures: every test talks HTTP to a real server on an ephemeral loopback port.
+
+Every test also runs under the guards of :mod:`tests.guards`: it fails if a known blocking call
+ran on the event loop's thread, or if a thread it started is still running after it.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,8 @@ import pytest
 from ipcamd.auth import passwords
 from ipcamd.server import Server
 from tests.support import Camera, make_config
+
+pytest_plugins = ["tests.guards"]
 
 CameraFactory = Callable[..., Any]
 

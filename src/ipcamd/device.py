@@ -46,6 +46,13 @@ class Device:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.db = Database(config.database_path)
+        try:
+            self._build(config)
+        except BaseException:
+            self.db.close()  # a unit that cannot be built leaves no database thread behind
+            raise
+
+    def _build(self, config: Config) -> None:
         mac = self.db.get_meta("identity.mac")
         if mac is None:
             mac = generate_mac()

@@ -1,10 +1,12 @@
 """Runs a device behind its HTTP server until a signal, restarting it when a CGI asks.
 
-A restart (``restart.cgi``, factory defaults, restore) closes every connection and stream, stops
-the services, runs the request's state change in one transaction, closes the database, opens the
-device again from disk and listens again on the port it first bound (so ``--port 0`` comes back
-on the same port). A relaunch (new firmware) stops the server and lets the caller replace the
-process.
+A restart (``restart.cgi``, factory defaults, restore) refuses new requests (503), stops
+listening and stops the services (streams end), lets the requests in flight finish (cancelling
+those that do not within the shutdown timeout), runs the request's state change in one
+transaction and tells the CGI that asked its outcome, so it answers with it; then it closes the
+connections and the database, opens the device again from disk and listens again on the port it
+first bound (so ``--port 0`` comes back on the same port). A relaunch (new firmware) stops the
+server and lets the caller replace the process.
 """
 
 from __future__ import annotations
@@ -19,11 +21,16 @@ from aiohttp import web
 
 from ipcamd.config import Config
 from ipcamd.device import Device
+from ipcamd.errors import Busy, CommitFailed, IpcamdError
 from ipcamd.http.app import create_app
+from ipcamd.http.keys import EXCHANGES
 from ipcamd.http.server_log import ServerLog
 from ipcamd.system.lifecycle import RestartKind, RestartRequest
 
 _LOGGER = logging.getLogger(__name__)
+
+#: Seconds the requests in flight get to finish when the server stops or restarts.
+SHUTDOWN_TIMEOUT = 2.0
 
 Ready = Callable[[str, Device], None]
 
@@ -78,7 +85,7 @@ class Server:
             app,
             handle_signals=False,
             access_log=None,
-            shutdown_timeout=2.0,
+            shutdown_timeout=SHUTDOWN_TIMEOUT,
             logger=ServerLog(),
             lingering_time=0,
             # aiohttp arms this timer when a connection opens and re-arms it after each reply:
@@ -112,29 +119,57 @@ class Server:
     async def _shutdown(self, request: RestartRequest | None) -> None:
         runner, device = self._runner, self.device
         self._runner = self.device = None
-        if runner is not None:
-            await runner.cleanup()
-        if device is None:
-            return
         try:
-            if request is not None and request.apply is not None:
+            if runner is not None and device is not None:
+                await self._quiesce(runner, device)
+            if device is not None and request is not None and request.apply is not None:
                 await self._apply(device, request)
         finally:
-            await asyncio.to_thread(device.close)
+            if request is not None:
+                # Whatever happened, the CGI waiting for this restart gets an answer.
+                _settle(request, CommitFailed(f"the {request.reason} was not applied"))
+            try:
+                if runner is not None:
+                    await runner.cleanup()  # the waiting CGI's reply goes out, connections close
+            finally:
+                if device is not None:
+                    await asyncio.to_thread(device.close)
+
+    @staticmethod
+    async def _quiesce(runner: web.AppRunner, device: Device) -> None:
+        """No new request, no new connection, no service running, no request in flight (but the
+        one waiting for the restart's outcome)."""
+        exchanges = runner.app[EXCHANGES]
+        exchanges.close()
+        for site in list(runner.sites):
+            await site.stop()
+        await device.stop()  # streams and snapshots end with their producers
+        await exchanges.async_drain(SHUTDOWN_TIMEOUT)
 
     @staticmethod
     async def _apply(device: Device, request: RestartRequest) -> None:
         assert request.apply is not None
         try:
             await device.db.async_call(device.db.transaction(request.apply))
-        except Exception:
+        except Exception as err:
             _LOGGER.exception("The state change of %s failed; nothing was changed", request.reason)
+            _settle(
+                request,
+                CommitFailed(
+                    f"the {request.reason} could not be written ({err}); nothing was changed"
+                ),
+            )
             return
         _LOGGER.info("Applied the state change of %s", request.reason)
+        _settle(request, None)
 
     def _on_restart_request(self, request: RestartRequest) -> None:
         if self.restarting:
             _LOGGER.info("Restart already under way; %s ignored", request.reason)
+            _settle(
+                request,
+                Busy(f"a restart is already under way; the {request.reason} was not applied"),
+            )
             return
         self._restarting = asyncio.get_running_loop().create_task(self._restart(request))
 
@@ -159,6 +194,17 @@ class Server:
         future = self.finished()
         if not future.done():
             future.set_result(outcome)
+
+
+def _settle(request: RestartRequest, error: IpcamdError | None) -> None:
+    """Tell the CGI waiting on ``request`` (if any, and not told yet) how its change went."""
+    future = request.applied
+    if future is None or future.done():
+        return
+    if error is None:
+        future.set_result(None)
+    else:
+        future.set_exception(error)
 
 
 async def serve(config: Config, on_ready: Ready | None = None) -> tuple[Outcome, int]:

@@ -17,6 +17,7 @@ from ipcamd.auth.ipfilter import (
     needs_verification,
     normalize_peer,
     parse_entries,
+    verified,
 )
 from ipcamd.errors import InvalidParameter, NotFound
 
@@ -148,3 +149,27 @@ def test_listed_matches_exactly_the_ranges(
         assert settings.listed(addr(peer)), peer
     for peer in outside:
         assert not settings.listed(addr(peer)), peer
+
+
+def test_only_what_can_lock_out_is_verified() -> None:
+    """Issue 15 point 4: switching the filter off locks nobody out, so it always verifies; any
+    other change is checked against the new list as if the filter were on."""
+    outsider = addr("10.9.9.9")
+    listed = FilterSettings((net("10.0.0.1/32"),), enabled=False)
+    switch_off = FilterRequest(Action.UPDATE, enabled=False)
+    assert verified(switch_off, apply(listed, switch_off), outsider)
+    on_too = FilterSettings((net("10.0.0.1/32"),), enabled=True)
+    assert verified(switch_off, apply(on_too, switch_off), outsider)
+    replaced = FilterRequest(Action.UPDATE, (net("10.0.0.2/32"),), enabled=False)
+    assert verified(replaced, apply(listed, replaced), outsider)
+    removeall = FilterRequest(Action.REMOVEALL)
+    assert verified(removeall, apply(on_too, removeall), outsider)
+    # Not switching off: "would I get in once it is on?"
+    add = FilterRequest(Action.ADD, (net("10.0.0.4/32"),))
+    assert not verified(add, apply(listed, add), outsider)
+    assert verified(add, apply(listed, add), addr("10.0.0.4"))
+    enable = FilterRequest(Action.UPDATE, enabled=True)
+    assert not verified(enable, apply(listed, enable), outsider)
+    deny = FilterRequest(Action.UPDATE, policy=FilterPolicy.DENY)
+    assert verified(deny, apply(listed, deny), outsider)
+    assert not verified(deny, apply(listed, deny), addr("10.0.0.1"))

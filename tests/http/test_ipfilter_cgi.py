@@ -150,6 +150,32 @@ async def test_changes_while_disabled_are_not_verified(camera: Camera) -> None:
     assert await call(camera, "action=list") == "Accept addresses: 10.0.0.3\r\nEnabled: no\r\n"
 
 
+async def test_switching_the_filter_off_always_passes_verification(
+    camera: Camera, from_address: From
+) -> None:
+    """Issue 15 point 4: from an address the list does not hold, ``update&enable=no&verify=yes``
+    and ``removeall&verify=yes`` lock nobody out, so they apply."""
+    assert await call(camera, "action=add&ipaddress=127.0.0.1") == "OK\r\n"
+    outsider = await from_address(camera, "127.0.0.2")
+    reply = await outsider.get("/ipfilter.cgi?action=update&enable=no&verify=yes")
+    assert reply.text == "OK\r\n"
+    reply = await outsider.get(
+        "/ipfilter.cgi?action=update&enable=no&ipaddress=10.0.0.9&verify=yes"
+    )
+    assert reply.text == "OK\r\n"
+    assert await call(camera, "action=list") == "Accept addresses: 10.0.0.9\r\nEnabled: no\r\n"
+    reply = await outsider.get("/ipfilter.cgi?action=removeall&verify=yes")
+    assert reply.text == "OK\r\n"
+    assert await call(camera, "action=list") == EMPTY
+    # Enabling the same list from there is still refused: that would lock it out.
+    assert await call(camera, "action=add&ipaddress=127.0.0.1") == "OK\r\n"
+    reply = await outsider.get("/ipfilter.cgi?action=update&enable=yes")
+    assert reply.text == (
+        'Verification failed: IP address "127.0.0.2" is not an accepted address\r\n'
+    )
+    assert await call(camera, "action=list") == "Accept addresses: 127.0.0.1\r\nEnabled: no\r\n"
+
+
 async def test_verify_no_may_lock_the_caller_out(camera: Camera, from_address: From) -> None:
     second = await from_address(camera, "127.0.0.2")
     reply = await second.get("/ipfilter.cgi?action=add&ipaddress=127.0.0.1&enable=yes&verify=no")

@@ -65,15 +65,27 @@ async def _state_after_restart(data_dir: Path, run: str) -> bytes:
         assert process.stop() == 0
 
 
+async def _cut_off(upload: asyncio.Future[None]) -> None:
+    """A restore answers once its transaction has committed: a power cut before that leaves
+    its client without an answer (the connection drops)."""
+    upload.cancel()
+    (outcome,) = await asyncio.gather(upload, return_exceptions=True)
+    assert not isinstance(outcome, AssertionError), outcome  # an answer, if any, was OK
+
+
 async def test_kill_inside_the_restore_transaction_leaves_the_old_state(tmp_path: Path) -> None:
     data_dir = tmp_path / "unit"
     process = Process(data_dir, env={"IPCAMD_TEST_PAUSE": "restore.apply=30"})
+    upload: asyncio.Future[None] | None = None
     try:
         url = await process.wait_serving()
-        await _post_restore(url, await _prepare_restore(url))
+        upload = asyncio.ensure_future(_post_restore(url, await _prepare_restore(url)))
         await process.wait_output("Test pause at restore.apply")
+        assert not upload.done()  # no answer before the commit
     finally:
         process.kill()
+    if upload is not None:
+        await _cut_off(upload)
     assert await _state_after_restart(data_dir, "after") == OLD
 
 
@@ -82,12 +94,15 @@ async def test_kill_at_random_moments_of_a_restore_leaves_old_or_new(tmp_path: P
     for attempt in range(3):
         data_dir = tmp_path / f"unit{attempt}"
         process = Process(data_dir)
+        upload: asyncio.Future[None] | None = None
         try:
             url = await process.wait_serving()
-            await _post_restore(url, await _prepare_restore(url))
+            upload = asyncio.ensure_future(_post_restore(url, await _prepare_restore(url)))
             await asyncio.sleep(rng.uniform(0.0, 0.3))
         finally:
             process.kill()
+        if upload is not None:
+            await _cut_off(upload)
         assert await _state_after_restart(data_dir, "after") in (OLD, NEW)
 
 
@@ -131,7 +146,8 @@ async def test_kill_during_an_upgrade_runs_old_or_new_whole(
     finally:
         process.kill()
     upload.cancel()
-    await asyncio.gather(upload, return_exceptions=True)
+    (outcome,) = await asyncio.gather(upload, return_exceptions=True)
+    assert not isinstance(outcome, AssertionError), outcome  # an answer, if any, was OK
     after = Process(data_dir, run="after")
     try:
         url = await after.wait_serving()

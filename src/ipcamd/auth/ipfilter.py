@@ -183,6 +183,19 @@ def needs_verification(current: FilterSettings, new: FilterSettings) -> bool:
     return new.enabled and new != current
 
 
+def switches_off(request: FilterRequest) -> bool:
+    """True for a change that leaves the filter off by its own choice (``enable=no``,
+    ``removeall``): it can lock nobody out, so there is nothing to verify."""
+    return request.action is Action.REMOVEALL or request.enabled is False
+
+
+def verified(request: FilterRequest, new: FilterSettings, peer: Address | None) -> bool:
+    """A verification (5.7.1): would ``peer`` still get in? A change that switches the filter
+    off always passes; any other is checked against the new list as if the filter were on (so
+    ``add&verify=yes`` on a disabled filter answers "would I get in once it is on?")."""
+    return switches_off(request) or replace(new, enabled=True).allows(peer)
+
+
 class IPFilter:
     """The current filter, kept in step with the parameters.
 
@@ -219,14 +232,14 @@ class IPFilter:
         user: str | None,
     ) -> FilterSettings:
         """Apply ``request``; with verification (``verify`` None = automatic), refuse with
-        :class:`VerificationFailed` and change nothing when ``peer`` would be refused by the new
-        list once the filter is on (as ``list&verify=yes`` checks)."""
+        :class:`VerificationFailed` and change nothing when ``peer`` could be locked out (see
+        :func:`verified`)."""
         async with self._lock:
             current = self.settings
             new = apply(current, request)
             if verify is None:
                 verify = needs_verification(current, new)
-            if verify and not replace(new, enabled=True).allows(peer):
+            if verify and not verified(request, new, peer):
                 raise VerificationFailed(str(peer) if peer is not None else "unknown")
             items = [
                 (name, value)

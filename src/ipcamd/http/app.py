@@ -19,9 +19,16 @@ from ipcamd.http import (
     systemlog_cgi,
     video_cgi,
 )
-from ipcamd.http.keys import DEVICE, ROUTES
-from ipcamd.http.middlewares import auth_middleware, error_middleware, ip_filter_middleware
-from ipcamd.http.routing import Router, RouteTable
+from ipcamd.http.error_replies import STATUS
+from ipcamd.http.exchanges import Exchanges
+from ipcamd.http.keys import DEVICE, EXCHANGES, ROUTES
+from ipcamd.http.middlewares import (
+    auth_middleware,
+    error_middleware,
+    ip_filter_middleware,
+    route_middleware,
+)
+from ipcamd.http.routing import READS, Router, RouteTable
 from ipcamd.notices import OncePer
 
 #: Largest request body accepted by default; upload CGIs read their bodies as streams.
@@ -30,11 +37,10 @@ CLIENT_MAX_SIZE = 1024 * 1024
 #: Seconds between two system log lines about refused requests from one address.
 REFUSAL_LOG_INTERVAL = 600.0
 
-#: One ``setup(router)`` per CGI family.
+#: One ``setup(router)`` per CGI family; each route declares its level, reply shape and acting.
 CGI_MODULES = (
     param_cgi,
     pwdgrp_cgi,
-    video_cgi,
     osd_cgi,
     date_cgi,
     ipfilter_cgi,
@@ -48,19 +54,27 @@ CGI_MODULES = (
 def create_app(device: Device) -> web.Application:
     """Build the application for ``device``; starting it starts the device's services."""
     table = RouteTable()
+    exchanges = Exchanges()
     app = web.Application(
         middlewares=[
+            exchanges.middleware(),
             error_middleware(),
             ip_filter_middleware(device.ip_filter, OncePer(REFUSAL_LOG_INTERVAL)),
+            route_middleware(table),
             auth_middleware(device.authenticator, table),
         ],
         client_max_size=CLIENT_MAX_SIZE,
     )
     app[DEVICE] = device
     app[ROUTES] = table
+    app[EXCHANGES] = exchanges
     router = Router(app, table)
     for module in CGI_MODULES:
         module.setup(router)
+    # The image and video CGIs only read and fail with plain status codes; their module is
+    # being rewritten (the video pipeline's consumers), so their declaration is made here
+    # until it declares them itself.
+    video_cgi.setup(router.declaring(reply=STATUS, acts=READS))
 
     async def lifetime(_app: web.Application) -> AsyncIterator[None]:
         await device.start()

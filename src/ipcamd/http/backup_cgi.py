@@ -1,9 +1,10 @@
 """``backup.cgi`` (5.1.5) and ``restore.cgi`` (5.1.6).
 
 A backup is ``application/x-tar`` with ``Content-Disposition: attachment;
-filename=backup_<MAC>.tar``. A restore answers ``OK\\r\\n`` and restarts once the whole upload
-has been checked; any fault is ``Request failed: <reason>\\r\\n`` (400, or 413 when too large) and
-nothing changes.
+filename=backup_<MAC>.tar``. A restore checks the whole upload, then the server stops the unit,
+applies it in one transaction and the CGI answers with the outcome before the unit opens again:
+``OK\\r\\n`` once committed; any fault is ``Request failed: <reason>\\r\\n`` (400 for a bad
+upload, 413 when too large, 500 when it could not be written) and nothing changes.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from aiohttp import web
 from ipcamd.access import AccessLevel
 from ipcamd.errors import InvalidParameter, UploadTooLarge
 from ipcamd.http.caller import caller_name
+from ipcamd.http.error_replies import LIFECYCLE
 from ipcamd.http.keys import DEVICE
-from ipcamd.http.routing import Router
-from ipcamd.http.system_cgi import answer_then_restart, failed, refuse_arguments, too_large
+from ipcamd.http.routing import ACTS, READS, Router
+from ipcamd.http.system_cgi import apply_then_restart, refuse_arguments
 from ipcamd.http.uploads import read_upload
 from ipcamd.system.backup import MAX_UPLOAD, backup_filename, dump_step, make_archive, parse_backup
 from ipcamd.system.lifecycle import RestartRequest
@@ -28,9 +30,7 @@ _LOGGER = logging.getLogger(__name__)
 
 async def handle_backup(request: web.Request) -> web.Response:
     """The whole configuration as a tar archive."""
-    refused = await refuse_arguments(request)
-    if refused is not None:
-        return refused
+    await refuse_arguments(request)
     device = request.app[DEVICE]
     dumped = await device.db.async_call(dump_step(device.schema, device.config_tables))
     archive = await asyncio.to_thread(make_archive, device.identity, dumped)
@@ -45,28 +45,36 @@ async def handle_backup(request: web.Request) -> web.Response:
 
 
 async def handle_restore(request: web.Request) -> web.Response:
-    """Check the uploaded backup completely, answer, then apply it while the device is stopped."""
+    """Check the uploaded backup completely, apply it while the device is stopped, answer with
+    the outcome."""
     device = request.app[DEVICE]
     try:
         data = await read_upload(request, MAX_UPLOAD)
         plan = await asyncio.to_thread(
             parse_backup, data, device.identity, device.schema, device.config_tables
         )
-    except UploadTooLarge as err:
-        return too_large(err)
+    except UploadTooLarge:
+        raise
     except InvalidParameter as err:
         _LOGGER.warning("Restore by %s refused: %s", caller_name(request), err)
-        return failed(str(err))
+        raise
     _LOGGER.info(
         "Restoring the backup of %s (%s unit) uploaded by %s",
         plan.source_mac,
         "this" if plan.same_unit else "another",
         caller_name(request),
     )
-    return await answer_then_restart(request, RestartRequest("restore", apply=plan.apply))
+    return await apply_then_restart(request, RestartRequest("restore", apply=plan.apply))
 
 
 def setup(router: Router) -> None:
     """Register backup.cgi (GET) and restore.cgi (POST), administrators only."""
-    router.add("backup.cgi", handle_backup, AccessLevel.ADMIN)
-    router.add("restore.cgi", handle_restore, AccessLevel.ADMIN, methods=("POST",))
+    router.add("backup.cgi", handle_backup, AccessLevel.ADMIN, reply=LIFECYCLE, acts=READS)
+    router.add(
+        "restore.cgi",
+        handle_restore,
+        AccessLevel.ADMIN,
+        reply=LIFECYCLE,
+        acts=ACTS,
+        methods=("POST",),
+    )

@@ -1,8 +1,8 @@
 """``date.cgi`` (5.1.12): get or set the device clock.
 
 ``action=get`` → ``Apr 03, 2003 15:16:04\\r\\n`` in local time; ``action=set`` with any of
-year, month, day, hour, minute, second (and ``timezone=GMT``) → ``OK\\r\\n`` or
-``Request failed: <message>\\r\\n``, always 200.
+year, month, day, hour, minute, second (and ``timezone=GMT``) → ``OK\\r\\n``; failures are raised
+and the route's shape writes ``Request failed: <message>\\r\\n`` in a 200.
 """
 
 from __future__ import annotations
@@ -13,12 +13,13 @@ from datetime import UTC, datetime
 from aiohttp import web
 
 from ipcamd.access import AccessLevel
-from ipcamd.errors import InvalidParameter, IpcamdError
+from ipcamd.errors import InvalidParameter
 from ipcamd.http.caller import caller_name
+from ipcamd.http.error_replies import REQUEST_FAILED
 from ipcamd.http.forms import Args, read_args
 from ipcamd.http.keys import DEVICE
 from ipcamd.http.replies import shown, text
-from ipcamd.http.routing import Router
+from ipcamd.http.routing import Router, acts_on
 from ipcamd.system.clock import FIELD_RANGES, compose
 
 #: Month names as the spec prints them, whatever the host's locale.
@@ -61,33 +62,32 @@ def _parse_fields(values: dict[str, str]) -> dict[str, int]:
 async def handle(request: web.Request) -> web.StreamResponse:
     """Dispatch on ``action``."""
     clock = request.app[DEVICE].clock
-    try:
-        values = _single_values(await read_args(request), ("action", *FIELD_RANGES, "timezone"))
-        action = values.get("action")
-        if action == "get":
-            if len(values) > 1:
-                raise InvalidParameter("action=get takes no other argument")
-            return text(format_date(clock.local_now()) + "\r\n")
-        if action != "set":
-            raise InvalidParameter(
-                "Missing action (get or set)"
-                if action is None
-                else f"Invalid action '{shown(action)}' (get or set)"
-            )
-        fields = _parse_fields(values)
-        zone = values.get("timezone")
-        if zone is not None and zone != "GMT":
-            raise InvalidParameter(f"Invalid timezone '{shown(zone)}' (only GMT is supported)")
-        if not fields:
-            raise InvalidParameter("Nothing to set: give year, month, day, hour, minute or second")
-        clock.check_settable()
-        current = clock.now() if zone == "GMT" else clock.local_now()
-        await clock.async_set(compose(fields, current).astimezone(UTC), caller_name(request))
-    except IpcamdError as err:
-        return text(f"Request failed: {err}\r\n")
+    values = _single_values(await read_args(request), ("action", *FIELD_RANGES, "timezone"))
+    action = values.get("action")
+    if action == "get":
+        if len(values) > 1:
+            raise InvalidParameter("action=get takes no other argument")
+        return text(format_date(clock.local_now()) + "\r\n")
+    if action != "set":
+        raise InvalidParameter(
+            "Missing action (get or set)"
+            if action is None
+            else f"Invalid action '{shown(action)}' (get or set)"
+        )
+    fields = _parse_fields(values)
+    zone = values.get("timezone")
+    if zone is not None and zone != "GMT":
+        raise InvalidParameter(f"Invalid timezone '{shown(zone)}' (only GMT is supported)")
+    if not fields:
+        raise InvalidParameter("Nothing to set: give year, month, day, hour, minute or second")
+    clock.check_settable()
+    current = clock.now() if zone == "GMT" else clock.local_now()
+    await clock.async_set(compose(fields, current).astimezone(UTC), caller_name(request))
     return text("OK\r\n")
 
 
 def setup(router: Router) -> None:
     """Admin only, get and set alike, as under ``/axis-cgi/admin/`` on real devices."""
-    router.add("date.cgi", handle, AccessLevel.ADMIN)
+    router.add(
+        "date.cgi", handle, AccessLevel.ADMIN, reply=REQUEST_FAILED, acts=acts_on("action", "set")
+    )

@@ -12,12 +12,13 @@ import logging
 from aiohttp import web
 
 from ipcamd.access import AccessLevel
-from ipcamd.errors import Conflict, InvalidParameter, UploadTooLarge
+from ipcamd.errors import InvalidParameter, UploadTooLarge
 from ipcamd.http.caller import caller_name
+from ipcamd.http.error_replies import LIFECYCLE
 from ipcamd.http.forms import read_args
 from ipcamd.http.keys import DEVICE
-from ipcamd.http.routing import Router
-from ipcamd.http.system_cgi import answer_then_restart, failed, too_large
+from ipcamd.http.routing import ACTS, Router
+from ipcamd.http.system_cgi import answer_then_restart
 from ipcamd.http.uploads import read_upload
 from ipcamd.system.firmware.bundle import MAX_BUNDLE
 from ipcamd.system.lifecycle import RestartKind, RestartRequest
@@ -31,10 +32,10 @@ async def handle_firmware_upgrade(request: web.Request) -> web.Response:
     args = await read_args(request)
     unknown = args.unknown(("type",))
     if unknown:
-        return failed(f"Unknown argument '{unknown[0]}'")
+        raise InvalidParameter(f"Unknown argument '{unknown[0]}'")
     kind = args.get("type") or "normal"
     if kind not in TYPES:
-        return failed(f"Invalid type '{kind}' (normal or factorydefault)")
+        raise InvalidParameter(f"Invalid type '{kind}' (normal or factorydefault)")
     device = request.app[DEVICE]
     try:
         bundle = await read_upload(request, MAX_BUNDLE)
@@ -44,13 +45,11 @@ async def handle_firmware_upgrade(request: web.Request) -> web.Response:
             running=device.identity.firmware_version,
             db=device.db,
         )
-    except UploadTooLarge as err:
-        return too_large(err)
-    except Conflict as err:
-        return failed(str(err), status=409)
+    except UploadTooLarge:
+        raise
     except InvalidParameter as err:
         _LOGGER.warning("Firmware upgrade by %s refused: %s", caller_name(request), err)
-        return failed(str(err))
+        raise
     _LOGGER.info("Firmware %s (%s) installed by %s", version, kind, caller_name(request))
     return await answer_then_restart(
         request, RestartRequest(f"firmware upgrade to {version}", kind=RestartKind.RELAUNCH)
@@ -59,4 +58,11 @@ async def handle_firmware_upgrade(request: web.Request) -> web.Response:
 
 def setup(router: Router) -> None:
     """Register firmwareupgrade.cgi (POST, administrators only)."""
-    router.add("firmwareupgrade.cgi", handle_firmware_upgrade, AccessLevel.ADMIN, methods=("POST",))
+    router.add(
+        "firmwareupgrade.cgi",
+        handle_firmware_upgrade,
+        AccessLevel.ADMIN,
+        reply=LIFECYCLE,
+        acts=ACTS,
+        methods=("POST",),
+    )

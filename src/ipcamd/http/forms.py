@@ -2,7 +2,9 @@
 
 Real clients post ``action=list&group=root.Properties`` as ``text/plain`` (the ``axis`` library),
 so the body is parsed as ``application/x-www-form-urlencoded`` unless it is multipart (uploads).
-The raw query is parsed here, strictly: invalid UTF-8 is a 400, never a mangled value.
+The raw query is parsed here, strictly: invalid UTF-8 is a 400, never a mangled value. The
+arguments are read once per request and kept on it, so the routing layer (which looks at the
+``action`` of a HEAD, or of a failed request) and the handler see the same pairs.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
-from ipcamd.http.keys import DEVICE
-from ipcamd.http.replies import TEXT_PLAIN, bad_request, http_error
+from ipcamd.errors import MalformedRequest
+from ipcamd.http.keys import ARGS_KEY, DEVICE
+from ipcamd.http.replies import TEXT_PLAIN, http_error
 
 MAX_FIELDS = 512
 MAX_FORM_BODY = 64 * 1024
@@ -44,10 +47,10 @@ class Args(Sequence[tuple[str, str]]):
         return [value for key, value in self._pairs if key == name]
 
     def get(self, name: str) -> str | None:
-        """The value of ``name``; a 400 if it was given more than once."""
+        """The value of ``name``; :class:`MalformedRequest` if it was given more than once."""
         values = self.getall(name)
         if len(values) > 1:
-            raise bad_request(f"Argument '{name}' given more than once")
+            raise MalformedRequest(f"Argument '{name}' given more than once")
         return values[0] if values else None
 
     def without(self, *names: str) -> list[tuple[str, str]]:
@@ -60,19 +63,34 @@ class Args(Sequence[tuple[str, str]]):
 
 
 def parse_query(raw: str) -> list[tuple[str, str]]:
-    """Parse a raw (percent-encoded) query string; 400 on bad encoding or too many fields."""
+    """Parse a raw (percent-encoded) query string; :class:`MalformedRequest` on bad encoding or
+    too many fields."""
     if not raw:
         return []
     try:
         return parse_qsl(raw, keep_blank_values=True, max_num_fields=MAX_FIELDS, errors="strict")
     except UnicodeDecodeError as err:
-        raise bad_request("Invalid percent-encoding in the request (not UTF-8)") from err
+        raise MalformedRequest("Invalid percent-encoding in the request (not UTF-8)") from err
     except ValueError as err:
-        raise bad_request(f"Too many arguments (at most {MAX_FIELDS})") from err
+        raise MalformedRequest(f"Too many arguments (at most {MAX_FIELDS})") from err
+
+
+def cached_args(request: web.Request) -> Args | None:
+    """The arguments :func:`read_args` read for ``request``, or None when nothing read them."""
+    return request.get(ARGS_KEY)
 
 
 async def read_args(request: web.Request) -> Args:
-    """The request's arguments: query first, then the form body of a POST."""
+    """The request's arguments: query first, then the form body of a POST (read once)."""
+    cached = cached_args(request)
+    if cached is not None:
+        return cached
+    args = await _read_args(request)
+    request[ARGS_KEY] = args
+    return args
+
+
+async def _read_args(request: web.Request) -> Args:
     pairs = parse_query(request.raw_path.partition("?")[2])
     if request.method == "POST" and request.can_read_body:
         if request.content_type.startswith("multipart/"):
@@ -83,7 +101,7 @@ async def read_args(request: web.Request) -> Args:
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError as err:
-            raise bad_request("Request body is not UTF-8") from err
+            raise MalformedRequest("Request body is not UTF-8") from err
         pairs += parse_query(text.strip())
     return Args(pairs)
 

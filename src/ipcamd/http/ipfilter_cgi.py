@@ -2,8 +2,8 @@
 
 Replies (always 200, ``text/plain``): ``OK\\r\\n``; the list
 ``Accept addresses: …\\r\\nEnabled: yes|no\\r\\n`` (5.7.2's two lines whatever the policy; the
-policy shows in ``Network.Filter.Input.Policy``);
-``Verification failed: IP address "<ip>" is not an accepted address\\r\\n``; and for bad input
+policy shows in ``Network.Filter.Input.Policy``). Failures are raised; the route's shape writes
+``Verification failed: IP address "<ip>" is not an accepted address\\r\\n`` and, for bad input,
 ``Request failed: <message>\\r\\n``.
 """
 
@@ -25,12 +25,13 @@ from ipcamd.auth.ipfilter import (
     normalize_peer,
     parse_entries,
 )
-from ipcamd.errors import InvalidParameter, IpcamdError, VerificationFailed
+from ipcamd.errors import InvalidParameter, VerificationFailed
 from ipcamd.http.caller import caller_level, caller_name
+from ipcamd.http.error_replies import REQUEST_FAILED
 from ipcamd.http.forms import read_args
 from ipcamd.http.keys import DEVICE
 from ipcamd.http.replies import shown, text
-from ipcamd.http.routing import Router
+from ipcamd.http.routing import Router, acts_on
 
 #: Which arguments each action takes besides ``action`` itself.
 _ALLOWED: Final[Mapping[Action, tuple[str, ...]]] = MappingProxyType(
@@ -92,33 +93,36 @@ async def handle(request: web.Request) -> web.StreamResponse:
     """Validate everything, then list or change the filter."""
     ip_filter = request.app[DEVICE].ip_filter
     peer = normalize_peer(request.remote)
-    try:
-        values: dict[str, str] = {}
-        for name, value in await read_args(request):
-            if name in values:
-                raise InvalidParameter(f"Argument '{shown(name)}' given more than once")
-            values[name] = value
-        change, verify = _parse(values)
-        if change.action is Action.LIST:
-            reply = format_list(ip_filter.settings)
-            if verify and not ip_filter.verify_current(peer):
-                failed = VerificationFailed("unknown" if peer is None else str(peer))
-                reply += f"Verification failed: {failed}\r\n"
-            return text(reply)
-        await ip_filter.async_change(
-            change,
-            peer,
-            verify=verify,
-            level=caller_level(request),
-            user=caller_name(request),
-        )
-    except VerificationFailed as err:
-        return text(f"Verification failed: {err}\r\n")
-    except IpcamdError as err:
-        return text(f"Request failed: {shown(str(err), 200)}\r\n")
+    values: dict[str, str] = {}
+    for name, value in await read_args(request):
+        if name in values:
+            raise InvalidParameter(f"Argument '{shown(name)}' given more than once")
+        values[name] = value
+    change, verify = _parse(values)
+    if change.action is Action.LIST:
+        reply = format_list(ip_filter.settings)
+        if verify and not ip_filter.verify_current(peer):
+            # 5.7.2's example: the list, then the verification's line.
+            failed = VerificationFailed("unknown" if peer is None else str(peer))
+            reply += REQUEST_FAILED.line_for(failed)
+        return text(reply)
+    await ip_filter.async_change(
+        change,
+        peer,
+        verify=verify,
+        level=caller_level(request),
+        user=caller_name(request),
+    )
     return text("OK\r\n")
 
 
 def setup(router: Router) -> None:
-    """Administrators only."""
-    router.add("ipfilter.cgi", handle, AccessLevel.ADMIN)
+    """Administrators only; every action but list changes the filter."""
+    acting = [action.value for action in Action if action is not Action.LIST]
+    router.add(
+        "ipfilter.cgi",
+        handle,
+        AccessLevel.ADMIN,
+        reply=REQUEST_FAILED,
+        acts=acts_on("action", *acting),
+    )

@@ -9,10 +9,16 @@ from aiohttp import web
 if TYPE_CHECKING:
     from ipcamd.auth.users import User
     from ipcamd.device import Device
+    from ipcamd.http.exchanges import Exchanges
+    from ipcamd.http.forms import Args
     from ipcamd.http.routing import RouteTable
 
 DEVICE: web.AppKey[Device] = web.AppKey("device")
 ROUTES: web.AppKey[RouteTable] = web.AppKey("routes")
+#: The requests being served (a restart lets them finish before it changes state).
+EXCHANGES: web.AppKey[Exchanges] = web.AppKey("exchanges")
 
 #: The authenticated user of a request (None for an anonymous caller).
 USER_KEY: web.RequestKey[User | None] = web.RequestKey("user")
+#: The request's arguments, read once (query, then a POST's form body).
+ARGS_KEY: web.RequestKey[Args] = web.RequestKey("args")

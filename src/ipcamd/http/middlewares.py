@@ -1,4 +1,9 @@
-"""Middlewares, outermost first: errors → IP filter → auth."""
+"""Middlewares, outermost first: exchanges → errors → IP filter → routes → auth.
+
+The exchanges middleware lives in :mod:`ipcamd.http.exchanges`; the routing middleware gives the
+router's own answers (404, 405) and refuses HEAD of a request that would act, before anyone is
+authenticated, as the route declared (:mod:`ipcamd.http.routing`).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,8 @@ from aiohttp.typedefs import Middleware
 from ipcamd.access import AccessLevel
 from ipcamd.auth.authenticator import Authenticator, Outcome
 from ipcamd.auth.ipfilter import IPFilter, normalize_peer
+from ipcamd.errors import MalformedRequest
+from ipcamd.http.forms import Args, read_args
 from ipcamd.http.keys import USER_KEY
 from ipcamd.http.replies import TEXT_PLAIN, http_error
 from ipcamd.http.routing import RouteTable
@@ -66,17 +73,59 @@ def ip_filter_middleware(ip_filter: IPFilter, refusals: OncePer) -> Middleware:
     return middleware
 
 
+def _status_line(status: int, reason: str, allow: str | None = None) -> web.Response:
+    """A router-style error: ``<status> <reason>`` as one ``text/plain`` line."""
+    headers = {"Allow": allow} if allow is not None else {}
+    return web.Response(
+        status=status,
+        body=f"{status} {reason}\n".encode(),
+        headers={**headers, "Content-Type": TEXT_PLAIN},
+    )
+
+
 def _router_error(request: web.Request) -> web.Response | None:
     """The router's own 404/405 as a one-line ``text/plain`` reply, like every other error."""
     error = request.match_info.http_exception
     if error is None:
         return None
-    headers = {"Allow": error.headers["Allow"]} if "Allow" in error.headers else None
-    return web.Response(
-        status=error.status,
-        body=f"{error.status} {error.reason}\n".encode(),
-        headers={**(headers or {}), "Content-Type": TEXT_PLAIN},
-    )
+    return _status_line(error.status, error.reason, error.headers.get("Allow"))
+
+
+async def _head_args(request: web.Request) -> Args:
+    """A HEAD's arguments (its query); an unreadable one decides nothing: the handler answers
+    it with its 400, as it would a GET."""
+    try:
+        return await read_args(request)
+    except MalformedRequest:
+        return Args([])
+
+
+def route_middleware(table: RouteTable) -> Middleware:
+    """The router's 404/405, and 405 for HEAD of a request its route declares as acting.
+
+    HEAD is safe (RFC 9110 9.2.1): it may read as GET does, never change state. ``Allow``
+    lists the route's other methods, as the router's own 405 does.
+    """
+
+    @web.middleware
+    async def middleware(
+        request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        refused = _router_error(request)
+        if refused is not None:
+            return refused
+        route = request.match_info.route
+        spec = table.spec_of(route)
+        if (
+            request.method == "HEAD"
+            and spec is not None
+            and spec.acting.acts(await _head_args(request))
+        ):
+            allowed = sorted({r.method for r in route.resource or ()} - {"HEAD"})
+            return _status_line(405, "Method Not Allowed", ",".join(allowed))
+        return await handler(request)
+
+    return middleware
 
 
 def unauthorized(authenticator: Authenticator, *, stale: bool = False) -> web.HTTPUnauthorized:
@@ -94,10 +143,9 @@ def auth_middleware(authenticator: Authenticator, table: RouteTable) -> Middlewa
     async def middleware(
         request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
     ) -> web.StreamResponse:
-        route = request.match_info.route
-        level = table.level_of(route)
+        level = table.level_of(request.match_info.route)
         if level is None:
-            return _router_error(request) or await handler(request)
+            return await handler(request)
         result = await authenticator.async_authenticate(
             request.headers.get("Authorization"),
             request.method,

@@ -2,7 +2,8 @@
 
 It sets ``Image.I<n>.Text.DateEnabled``, ``ClockEnabled``, ``TextEnabled`` and ``String`` of
 every camera; ``Commit=yes`` writes them to the parameter store ("flash"), ``Commit=no`` (the
-default) keeps them until restart. The reply is ``OK\\r\\n``, as param.cgi's update.
+default) keeps them until restart. The reply is ``OK\\r\\n``, as param.cgi's update; a failure is a
+plain 400 with its reason (the route's shape).
 """
 
 from __future__ import annotations
@@ -10,12 +11,13 @@ from __future__ import annotations
 from aiohttp import web
 
 from ipcamd.access import AccessLevel
-from ipcamd.errors import IpcamdError
+from ipcamd.errors import InvalidParameter
 from ipcamd.http.caller import caller_level, caller_name
+from ipcamd.http.error_replies import STATUS
 from ipcamd.http.forms import read_args
 from ipcamd.http.keys import DEVICE
-from ipcamd.http.replies import bad_request, text
-from ipcamd.http.routing import Router
+from ipcamd.http.replies import text
+from ipcamd.http.routing import ACTS, Router
 from ipcamd.params.types import reject_control_characters
 from ipcamd.video.service import OSD_SETTINGS
 
@@ -27,24 +29,21 @@ async def handle_setosd(request: web.Request) -> web.Response:
     args = await read_args(request)
     unknown = args.unknown(ARGUMENTS)
     if unknown:
-        raise bad_request(f"Unknown argument '{unknown[0]}' (one of {', '.join(ARGUMENTS)})")
+        raise InvalidParameter(f"Unknown argument '{unknown[0]}' (one of {', '.join(ARGUMENTS)})")
     commit = args.get("Commit") or "no"
     if commit not in ("yes", "no"):
-        raise bad_request(f"Invalid Commit '{commit}' (yes or no)")
+        raise InvalidParameter(f"Invalid Commit '{commit}' (yes or no)")
     values = {name: value for name in OSD_SETTINGS if (value := args.get(name)) is not None}
     if not values:
-        raise bad_request(f"Nothing to set ({', '.join(OSD_SETTINGS)})")
-    try:
-        for value in values.values():
-            reject_control_characters(value)  # before any message could echo them
-        await request.app[DEVICE].video.async_set_osd(
-            values, commit == "yes", caller_level(request), caller_name(request)
-        )
-    except IpcamdError as err:
-        raise bad_request(str(err)) from err
+        raise InvalidParameter(f"Nothing to set ({', '.join(OSD_SETTINGS)})")
+    for value in values.values():
+        reject_control_characters(value)  # before any message could echo them
+    await request.app[DEVICE].video.async_set_osd(
+        values, commit == "yes", caller_level(request), caller_name(request)
+    )
     return text("OK\r\n")
 
 
 def setup(router: Router) -> None:
-    """Register setosd.cgi."""
-    router.add("setosd.cgi", handle_setosd, AccessLevel.OPERATOR)
+    """Register setosd.cgi: every call sets the overlay."""
+    router.add("setosd.cgi", handle_setosd, AccessLevel.OPERATOR, reply=STATUS, acts=ACTS)

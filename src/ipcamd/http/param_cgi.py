@@ -1,8 +1,8 @@
 """``param.cgi`` (spec 5.1.1): list, update, add and remove parameters.
 
-Reply shapes, byte for byte from 5.1.1.2 and 5.1.1.6: list lines end in ``\\n``; ``<entry> OK``,
-``OK`` and a remove's ``# Request failed`` end in ``\\r\\n``; an add's ``# Request failed`` ends in
-``\\n``. All replies are 200 with ``Content-Type: text/plain``; failures are in the body.
+Replies byte for byte from 5.1.1.2 and 5.1.1.6: list lines end in ``\\n``; ``<entry> OK`` and
+``OK`` end in ``\\r\\n``. Failures are raised as domain errors; the route's reply shape
+(:data:`ipcamd.http.error_replies.PARAM`) writes them as the spec shows for each action, in a 200.
 """
 
 from __future__ import annotations
@@ -12,16 +12,19 @@ import logging
 from aiohttp import web
 
 from ipcamd.access import AccessLevel
-from ipcamd.errors import IpcamdError
+from ipcamd.errors import InvalidParameter, NotFound
 from ipcamd.http.caller import caller_level, caller_name
+from ipcamd.http.error_replies import PARAM, PARAM_LIST
 from ipcamd.http.forms import Args, read_args
 from ipcamd.http.keys import DEVICE
-from ipcamd.http.replies import one_line, text
-from ipcamd.http.routing import Router
+from ipcamd.http.replies import text
+from ipcamd.http.routing import Router, acts_on
 from ipcamd.params.store import ParamStore
 
 _LOGGER = logging.getLogger(__name__)
 ACTIONS = ("list", "update", "add", "remove")
+#: The actions that change the store (HEAD may not make them).
+ACTING = ("update", "add", "remove")
 
 
 def split_groups(values: list[str]) -> list[str]:
@@ -44,7 +47,9 @@ def format_list(lines: list[tuple[str, str | None]]) -> str:
     out = []
     for name, value in lines:
         if value is None:
-            out.append(f"# Error: Error -1 getting param in group '{one_line(name)}'\n")
+            # The line real devices give, the table's list line (5.1.1.2).
+            missing = NotFound(f"Error -1 getting param in group '{name}'")
+            out.append(PARAM_LIST.line_for(missing))
         else:
             out.append(f"{name}={value}\n")
     return "".join(out)
@@ -53,20 +58,17 @@ def format_list(lines: list[tuple[str, str | None]]) -> str:
 def _list(store: ParamStore, args: Args, level: AccessLevel) -> web.Response:
     unknown = args.unknown(("action", "group", "responseformat"))
     if unknown:
-        return text(f"# Error: Unknown argument '{one_line(unknown[0])}' for action list\n")
+        raise InvalidParameter(f"Unknown argument '{unknown[0]}' for action list")
     response_format = args.get("responseformat")
     if response_format not in (None, "rfc"):
-        return text(f"# Error: Unknown responseformat '{one_line(response_format)}' (only rfc)\n")
+        raise InvalidParameter(f"Unknown responseformat '{response_format}' (only rfc)")
     groups = split_groups(args.getall("group"))
     return text(format_list(store.list(groups or None, level)))
 
 
 async def _update(request: web.Request, store: ParamStore, args: Args) -> web.Response:
     items = args.without("action")
-    try:
-        change = await store.async_update(items, caller_level(request), caller_name(request))
-    except IpcamdError as err:
-        return text(f"# Error: {one_line(str(err))}\r\n")
+    change = await store.async_update(items, caller_level(request), caller_name(request))
     _LOGGER.info(
         "Parameters updated by %s: %s", caller_name(request), ", ".join(sorted(change.values))
     )
@@ -78,23 +80,20 @@ async def _add(request: web.Request, store: ParamStore, args: Args) -> web.Respo
     template = args.get("template")
     force = args.get("force")
     if not group:
-        return text("# Request failed: No group specified\n")
+        raise InvalidParameter("No group specified")
     if not template:
-        return text("# Request failed: No template specified\n")
+        raise InvalidParameter("No template specified")
     if force not in (None, "yes", "no"):
-        return text(f"# Request failed: Invalid value '{one_line(force)}' for force (yes or no)\n")
+        raise InvalidParameter(f"Invalid value '{force}' for force (yes or no)")
     items = args.without("action", "group", "template", "force")
-    try:
-        entry = await store.async_add(
-            group,
-            template,
-            items,
-            caller_level(request),
-            force=force == "yes",
-            user=caller_name(request),
-        )
-    except IpcamdError as err:
-        return text(f"# Request failed: {one_line(str(err))}\n")
+    entry = await store.async_add(
+        group,
+        template,
+        items,
+        caller_level(request),
+        force=force == "yes",
+        user=caller_name(request),
+    )
     _LOGGER.info("Group %s.%s added by %s", group, entry, caller_name(request))
     return text(f"{entry} OK\r\n")
 
@@ -102,16 +101,11 @@ async def _add(request: web.Request, store: ParamStore, args: Args) -> web.Respo
 async def _remove(request: web.Request, store: ParamStore, args: Args) -> web.Response:
     unknown = args.unknown(("action", "group"))
     if unknown:
-        return text(
-            f"# Request failed: Unknown argument '{one_line(unknown[0])}' for action remove\r\n"
-        )
+        raise InvalidParameter(f"Unknown argument '{unknown[0]}' for action remove")
     groups = split_groups(args.getall("group"))
     if not groups:
-        return text("# Request failed: No group specified\r\n")
-    try:
-        await store.async_remove(groups, caller_level(request), caller_name(request))
-    except IpcamdError as err:
-        return text(f"# Request failed: {one_line(str(err))}\r\n")
+        raise InvalidParameter("No group specified")
+    await store.async_remove(groups, caller_level(request), caller_name(request))
     _LOGGER.info("Groups %s removed by %s", ", ".join(groups), caller_name(request))
     return text("OK\r\n")
 
@@ -122,7 +116,7 @@ async def handle_param(request: web.Request) -> web.Response:
     store = request.app[DEVICE].params
     action = args.get("action")
     if action is None:
-        return text("# Error: No action specified (list, update, add or remove)\n")
+        raise InvalidParameter("No action specified (list, update, add or remove)")
     if action == "list":
         return _list(store, args, caller_level(request))
     if action == "update":
@@ -131,9 +125,11 @@ async def handle_param(request: web.Request) -> web.Response:
         return await _add(request, store, args)
     if action == "remove":
         return await _remove(request, store, args)
-    return text(f"# Error: Unknown action '{one_line(action)}' (list, update, add or remove)\n")
+    raise InvalidParameter(f"Unknown action '{action}' (list, update, add or remove)")
 
 
 def setup(router: Router) -> None:
-    """Register param.cgi."""
-    router.add("param.cgi", handle_param, AccessLevel.VIEWER)
+    """Register param.cgi: each parameter's own levels apply inside; update, add, remove act."""
+    router.add(
+        "param.cgi", handle_param, AccessLevel.VIEWER, reply=PARAM, acts=acts_on("action", *ACTING)
+    )

@@ -2,6 +2,7 @@
 
 Changing accounts needs root (the spec); ``action=get`` is also open to administrators, as on real
 devices, because clients such as Home Assistant's read it with the account they were given.
+Failures are raised; the route's shape (:data:`ipcamd.http.error_replies.PWDGRP`) writes them.
 """
 
 from __future__ import annotations
@@ -12,15 +13,19 @@ from aiohttp import web
 
 from ipcamd.access import AccessLevel
 from ipcamd.auth.users import Group, User, UserStore
-from ipcamd.errors import IpcamdError
+from ipcamd.errors import InvalidParameter
 from ipcamd.http.caller import caller, caller_level, caller_name
+from ipcamd.http.error_replies import PWDGRP
 from ipcamd.http.forms import Args, read_args
 from ipcamd.http.keys import DEVICE
 from ipcamd.http.middlewares import unauthorized
-from ipcamd.http.replies import one_line, text
-from ipcamd.http.routing import Router
+from ipcamd.http.replies import text
+from ipcamd.http.routing import READS, Router, acts_on
 
 _LOGGER = logging.getLogger(__name__)
+
+#: The actions that change accounts (root only; HEAD may not make them).
+ACTING = ("add", "update", "remove")
 
 _ROLE_LINES = (
     ("admin", Group.ADMIN),
@@ -40,10 +45,6 @@ def format_groups(users: list[User]) -> str:
     return "".join(lines)
 
 
-def _error(message: str) -> web.Response:
-    return text(f"# Error: {one_line(message)}\r\n")
-
-
 async def _modify(request: web.Request, users: UserStore, action: str, args: Args) -> web.Response:
     allowed = {
         "add": ("action", "user", "pwd", "grp", "sgrp", "comment"),
@@ -52,35 +53,32 @@ async def _modify(request: web.Request, users: UserStore, action: str, args: Arg
     }[action]
     unknown = args.unknown(allowed)
     if unknown:
-        return _error(f"Unknown argument '{unknown[0]}' for action {action}")
+        raise InvalidParameter(f"Unknown argument '{unknown[0]}' for action {action}")
     name = args.get("user")
     if not name:
-        return _error("No user specified")
-    try:
-        if action == "add":
-            password = args.get("pwd")
-            if password is None:
-                return _error("No password specified")
-            await users.async_add(
-                name,
-                password,
-                args.get("grp") or "axuser",
-                args.get("sgrp") or "axview",
-                args.get("comment") or "",
-            )
-            reply = f"Created account {name}.\r\n"
-        elif action == "update":
-            fields = [args.get(k) for k in ("pwd", "grp", "sgrp", "comment")]
-            if all(f is None for f in fields):
-                return _error("Nothing to update (pwd, grp, sgrp or comment)")
-            pwd, grp, sgrp, comment = fields
-            await users.async_update(name, pwd, grp, sgrp, comment)
-            reply = f"Modified account {name}.\r\n"
-        else:
-            await users.async_remove(name)
-            reply = f"Removed account {name}.\r\n"
-    except IpcamdError as err:
-        return _error(str(err))
+        raise InvalidParameter("No user specified")
+    if action == "add":
+        password = args.get("pwd")
+        if password is None:
+            raise InvalidParameter("No password specified")
+        await users.async_add(
+            name,
+            password,
+            args.get("grp") or "axuser",
+            args.get("sgrp") or "axview",
+            args.get("comment") or "",
+        )
+        reply = f"Created account {name}.\r\n"
+    elif action == "update":
+        fields = [args.get(k) for k in ("pwd", "grp", "sgrp", "comment")]
+        if all(f is None for f in fields):
+            raise InvalidParameter("Nothing to update (pwd, grp, sgrp or comment)")
+        pwd, grp, sgrp, comment = fields
+        await users.async_update(name, pwd, grp, sgrp, comment)
+        reply = f"Modified account {name}.\r\n"
+    else:
+        await users.async_remove(name)
+        reply = f"Removed account {name}.\r\n"
     _LOGGER.info("Account %s: %s by %s", name, action, caller_name(request))
     return text(reply)
 
@@ -93,15 +91,15 @@ async def handle_pwdgrp(request: web.Request) -> web.Response:
     if action == "get":
         unknown = args.unknown(("action",))
         if unknown:
-            return _error(f"Unknown argument '{unknown[0]}' for action get")
+            raise InvalidParameter(f"Unknown argument '{unknown[0]}' for action get")
         return text(format_groups(device.users.all()))
-    if action in ("add", "update", "remove"):
+    if action in ACTING:
         if caller_level(request) < AccessLevel.ROOT:
             raise unauthorized(device.authenticator)
         return await _modify(request, device.users, action, args)
     if action is None:
-        return _error("No action specified (add, update, remove or get)")
-    return _error(f"Unknown action '{action}' (add, update, remove or get)")
+        raise InvalidParameter("No action specified (add, update, remove or get)")
+    raise InvalidParameter(f"Unknown action '{action}' (add, update, remove or get)")
 
 
 async def handle_usergroup(request: web.Request) -> web.Response:
@@ -115,5 +113,11 @@ async def handle_usergroup(request: web.Request) -> web.Response:
 
 def setup(router: Router) -> None:
     """Register pwdgrp.cgi and usergroup.cgi."""
-    router.add("pwdgrp.cgi", handle_pwdgrp, AccessLevel.ADMIN)
-    router.add("usergroup.cgi", handle_usergroup, AccessLevel.VIEWER)
+    router.add(
+        "pwdgrp.cgi",
+        handle_pwdgrp,
+        AccessLevel.ADMIN,
+        reply=PWDGRP,
+        acts=acts_on("action", *ACTING),
+    )
+    router.add("usergroup.cgi", handle_usergroup, AccessLevel.VIEWER, reply=PWDGRP, acts=READS)

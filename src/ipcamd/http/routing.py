@@ -1,19 +1,28 @@
 """Route registration: every CGI under ``/``, ``/axis-cgi/`` and ``/axis-cgi/admin/``.
 
-Each route declares its access level once, here; the auth middleware reads the level of the
-route that matched, so no path trick (``//``, ``..``, ``%2e``) can change who may call what.
-Every GET route also answers HEAD (the same handler; aiohttp drops the body), unless the route
-says otherwise.
+Each route declares, once and here:
+- its **access level**: the auth middleware reads the level of the route that matched, so no
+  path trick (``//``, ``..``, ``%2e``) can change who may call what;
+- its **reply shape** (:mod:`ipcamd.http.error_replies`): the handler raises domain errors and
+  the shape turns them into the spec's bytes;
+- whether it **acts** (changes state) or only reads, for the whole route or per value of an
+  argument (``param.cgi``'s ``action``). HEAD is safe (RFC 9110 9.2.1): every GET route answers
+  HEAD as it answers GET, without the body, but the routing middleware answers HEAD of a request
+  that would act with 405 and ``Allow``, before any handler runs.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 
 from aiohttp import web
 
 from ipcamd.access import AccessLevel
+from ipcamd.errors import IpcamdError
+from ipcamd.http.error_replies import ReplyShape
+from ipcamd.http.forms import Args, cached_args
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -22,23 +31,107 @@ CGI_PREFIXES = ("/", "/axis-cgi/", "/axis-cgi/admin/")
 GET_POST = ("GET", "POST")
 
 
+@dataclass(frozen=True)
+class Acting:
+    """Which requests to a route change state (and so may not be made with HEAD)."""
+
+    #: Every request acts (restart.cgi, setosd.cgi, a PTZ move...).
+    always: bool = False
+    #: Otherwise: the argument whose value decides (``action``), if any.
+    argument: str | None = None
+    #: The values of ``argument`` that act; empty: any value does (io/output.cgi's ``action``).
+    values: frozenset[str] = frozenset()
+
+    def acts(self, args: Args) -> bool:
+        """True when a request with ``args`` would change something."""
+        if self.always:
+            return True
+        if self.argument is None:
+            return False
+        given = args.getall(self.argument)
+        return bool(given) and (not self.values or any(v in self.values for v in given))
+
+
+#: A route that only reads (snapshots, listings, logs).
+READS = Acting()
+#: A route whose every request acts.
+ACTS = Acting(always=True)
+
+
+def acts_on(argument: str, *values: str) -> Acting:
+    """A route that acts when ``argument`` is one of ``values`` (any value when none is named)."""
+    return Acting(argument=argument, values=frozenset(values))
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    """What a route declared: who may call it, how it fails, whether it acts."""
+
+    level: AccessLevel
+    reply: ReplyShape
+    acting: Acting
+
+
 @dataclass
 class RouteTable:
-    """The access level of every registered route."""
+    """The declaration of every registered route."""
 
-    levels: dict[web.AbstractRoute, AccessLevel] = field(default_factory=dict)
+    specs: dict[web.AbstractRoute, RouteSpec] = field(default_factory=dict)
+
+    def spec_of(self, route: web.AbstractRoute | None) -> RouteSpec | None:
+        """The declaration, or None for a route this table does not know."""
+        return None if route is None else self.specs.get(route)
 
     def level_of(self, route: web.AbstractRoute | None) -> AccessLevel | None:
         """The declared level, or None for a route this table does not know."""
-        return None if route is None else self.levels.get(route)
+        spec = self.spec_of(route)
+        return None if spec is None else spec.level
+
+
+def request_action(request: web.Request) -> str | None:
+    """The request's one ``action`` argument as read so far (None: absent, repeated, unread)."""
+    args = cached_args(request)
+    values = [] if args is None else args.getall("action")
+    return values[0] if len(values) == 1 else None
+
+
+def answering(handler: Handler, shape: ReplyShape) -> Handler:
+    """``handler`` with its domain errors turned into ``shape``'s replies.
+
+    An error raised after a streaming reply has sent its head is the handler's to end: the
+    head is gone, so it cannot become a reply any more.
+    """
+
+    @functools.wraps(handler)
+    async def run(request: web.Request) -> web.StreamResponse:
+        try:
+            return await handler(request)
+        except IpcamdError as err:
+            return shape.reply(err, request_action(request))
+
+    return run
 
 
 class Router:
-    """Adds routes to an application and records their access levels."""
+    """Adds routes to an application and records their declarations."""
 
-    def __init__(self, app: web.Application, table: RouteTable) -> None:
-        self._router = app.router
+    def __init__(
+        self,
+        app: web.Application,
+        table: RouteTable,
+        *,
+        reply: ReplyShape | None = None,
+        acts: Acting | None = None,
+    ) -> None:
+        self._app = app
         self._table = table
+        self._reply = reply
+        self._acts = acts
+
+    def declaring(self, *, reply: ReplyShape, acts: Acting) -> Router:
+        """A router that declares ``reply`` and ``acts`` for routes that do not say (for a
+        module not yet converted to declare them itself)."""
+        return Router(self._app, self._table, reply=reply, acts=acts)
 
     def add(
         self,
@@ -46,20 +139,26 @@ class Router:
         handler: Handler,
         level: AccessLevel,
         *,
+        reply: ReplyShape | None = None,
+        acts: Acting | None = None,
         methods: Iterable[str] = GET_POST,
         prefixes: Iterable[str] = CGI_PREFIXES,
-        head: bool = True,
     ) -> None:
         """Register ``handler`` for ``path`` (relative, e.g. ``com/ptz.cgi``) under each prefix.
 
-        ``head=False`` keeps HEAD off a GET route whose mere call acts (a restart), so a link
-        checker or a client probing with HEAD never resets a unit.
+        ``reply`` and ``acts`` are required: a route that declares neither is refused when the
+        application is built, so no CGI can forget what HEAD may do or how it fails.
         """
+        shape = reply if reply is not None else self._reply
+        acting = acts if acts is not None else self._acts
+        if shape is None or acting is None:
+            raise TypeError(f"route {path!r} must declare its reply shape and whether it acts")
+        spec = RouteSpec(level, shape, acting)
         methods = list(methods)
-        if head and "GET" in methods and "HEAD" not in methods:
+        if "GET" in methods and "HEAD" not in methods:
             methods.append("HEAD")
+        wrapped = answering(handler, shape)
         for prefix in prefixes:
-            resource = self._router.add_resource(prefix + path.lstrip("/"))
+            resource = self._app.router.add_resource(prefix + path.lstrip("/"))
             for method in methods:
-                route = resource.add_route(method, handler)
-                self._table.levels[route] = level
+                self._table.specs[resource.add_route(method, wrapped)] = spec

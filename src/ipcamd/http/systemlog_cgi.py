@@ -5,9 +5,10 @@ from __future__ import annotations
 from aiohttp import web
 
 from ipcamd.access import AccessLevel
+from ipcamd.http.error_replies import LIFECYCLE
 from ipcamd.http.keys import DEVICE
 from ipcamd.http.replies import NO_CACHE, text
-from ipcamd.http.routing import Router
+from ipcamd.http.routing import READS, Router
 
 
 async def handle(request: web.Request) -> web.StreamResponse:
@@ -18,4 +19,6 @@ async def handle(request: web.Request) -> web.StreamResponse:
 
 def setup(router: Router) -> None:
     """Administrators only, GET only, as 5.1.10 says."""
-    router.add("systemlog.cgi", handle, AccessLevel.ADMIN, methods=("GET",))
+    router.add(
+        "systemlog.cgi", handle, AccessLevel.ADMIN, reply=LIFECYCLE, acts=READS, methods=("GET",)
+    )

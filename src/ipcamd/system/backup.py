@@ -31,7 +31,7 @@ from ipcamd.identity import Identity
 from ipcamd.params.schema import ParamSpec, Schema, split_instance
 from ipcamd.system.config_tables import ConfigTable, ConfigTables
 from ipcamd.system.defaults import kept_on_factory_default
-from ipcamd.system.faults import pause
+from ipcamd.system.faults import fail, pause
 from ipcamd.system.safetar import read_members, write_members
 
 FORMAT = 1
@@ -171,6 +171,7 @@ class RestorePlan:
                 rows,
             )
         pause("restore.apply")  # inside the transaction: a crash here must leave the old state
+        fail("restore.apply")  # and so must an I/O error, which the client must be told of
 
 
 def _allowed(name: str) -> bool:

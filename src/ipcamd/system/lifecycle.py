@@ -4,13 +4,15 @@ The domain never restarts itself: it hands a :class:`RestartRequest` to whoever 
 :class:`~ipcamd.server.Server`). The optional ``apply`` step runs in one SQLite transaction after
 every service has stopped and before the device is opened again, so a reset or a restore never
 races a concurrent writer, and a failing step rolls back and leaves the stored state as it was.
+Whoever asked learns the outcome through ``applied`` before the device opens again.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 #: A change of the stored state, run inside one transaction while the device is stopped.
@@ -34,3 +36,7 @@ class RestartRequest:
     reason: str
     kind: RestartKind = RestartKind.RESTART
     apply: ApplyStep | None = None
+    #: Resolved by whoever carries the restart out: None once ``apply`` committed, or an error
+    #: (``CommitFailed``: nothing changed; ``Busy``: another restart was under way). The CGI
+    #: that asked waits on it to answer with the real outcome.
+    applied: asyncio.Future[None] | None = field(default=None, compare=False)
