@@ -15,8 +15,9 @@ from ipcamd.auth.throttle import LoginThrottle
 from ipcamd.auth.users import UserStore
 from ipcamd.config import Config
 from ipcamd.db import Database
+from ipcamd.events import Booted, EventBus, ParamGroupChanged
 from ipcamd.identity import Identity, generate_mac
-from ipcamd.params.store import ParamStore
+from ipcamd.params.store import ParamChange, ParamStore
 from ipcamd.params.tree import build_schema
 from ipcamd.system.audit import log_parameter_change
 from ipcamd.system.clock import Clock
@@ -40,6 +41,25 @@ async def _nothing() -> None:
     """A service step with nothing to do."""
 
 
+def group_changes(change: ParamChange) -> list[ParamGroupChanged]:
+    """``change`` as one :class:`ParamGroupChanged` per top-level group, in order first touched."""
+    by_group: dict[str, tuple[list[str], list[str], list[str]]] = {}
+
+    def entry(name: str) -> tuple[list[str], list[str], list[str]]:
+        return by_group.setdefault(name.split(".", 1)[0], ([], [], []))
+
+    for name in change.values:
+        entry(name)[0].append(name)
+    for path in change.added:
+        entry(path)[1].append(path)
+    for path in change.removed:
+        entry(path)[2].append(path)
+    return [
+        ParamGroupChanged(group, tuple(names), tuple(added), tuple(removed), change.user)
+        for group, (names, added, removed) in by_group.items()
+    ]
+
+
 class Device:
     """One unit: its database, identity, parameters, users and (as they arrive) services."""
 
@@ -55,8 +75,11 @@ class Device:
             secret_hex = secrets.token_hex(32)
             self.db.set_meta("auth.secret", secret_hex)
         self.identity = Identity(mac=mac, cameras=config.cameras)
+        #: Runtime events of this unit (ports, motion, PTZ, recordings, boot, changed groups).
+        self.bus = EventBus()
         self.schema = build_schema(self.identity)
         self.params = ParamStore(self.schema, self.db)
+        self.params.subscribe("", self._announce_change)
         self.users = UserStore(self.db, realm=f"ipcamd_{self.identity.serial_number}")
         #: The root password when this start created or set it (printed once by the CLI).
         self.new_root_password: str | None = None
@@ -104,6 +127,11 @@ class Device:
             self.params.update([("Network.Filter.Enabled", "no")], user="command line")
             _LOGGER.warning("IP filter switched off at start-up (--no-ip-filter)")
 
+    def _announce_change(self, change: ParamChange) -> None:
+        """Configuration changes reach runtime listeners as one event per top-level group."""
+        for event in group_changes(change):
+            self.bus.publish(event)
+
     def _auth_policy(self) -> Policy:
         return Policy(self.params.get("Network.HTTP.AuthenticationPolicy"))
 
@@ -120,6 +148,7 @@ class Device:
             await service.start()
             self._started.append(service)
         _LOGGER.info("ipcamd %s started (serial %s)", __version__, self.identity.serial_number)
+        self.bus.publish(Booted(self.identity.firmware_version, self.identity.serial_number))
 
     async def stop(self) -> None:
         """Stop the started services in reverse order; a failing stop does not stop the rest."""
@@ -131,6 +160,7 @@ class Device:
                 await service.stop()
             except Exception:
                 _LOGGER.exception("Stopping %s failed", service.name)
+        self.bus.close()
 
     def set_restart_handler(self, handler: Callable[[RestartRequest], None]) -> None:
         """Who carries out restart requests (the server that runs this device)."""
