@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from ipcamd.access import AccessLevel
 from ipcamd.auth.ipfilter import AddressList
 from ipcamd.identity import BUILD_DATE, BUILD_NUMBER, Identity
-from ipcamd.params.schema import ParamSpec, Schema, Template, fixed
+from ipcamd.params.schema import InitialGroup, ParamSpec, Schema, Template, fixed
 from ipcamd.params.types import (
     SPEC_RESOLUTIONS,
     Choice,
@@ -468,7 +468,7 @@ def build_schema(identity: Identity) -> Schema:
         schema.add_template(template)
 
     schema.initial_groups += [
-        (
+        InitialGroup(
             "StreamProfile",
             "streamprofile",
             {
@@ -477,7 +477,7 @@ def build_schema(identity: Identity) -> Schema:
                 "Parameters": "resolution=1280x1024&compression=20",
             },
         ),
-        (
+        InitialGroup(
             "StreamProfile",
             "streamprofile",
             {
@@ -486,7 +486,7 @@ def build_schema(identity: Identity) -> Schema:
                 "Parameters": "resolution=640x480&compression=30&fps=15",
             },
         ),
-        (
+        InitialGroup(
             "StreamProfile",
             "streamprofile",
             {
@@ -495,7 +495,7 @@ def build_schema(identity: Identity) -> Schema:
                 "Parameters": "resolution=320x240&compression=50&fps=10",
             },
         ),
-        (
+        InitialGroup(
             "StreamProfile",
             "streamprofile",
             {
