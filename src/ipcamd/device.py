@@ -8,6 +8,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from ipcamd import __version__
+from ipcamd.audio import schema as audio_schema
+from ipcamd.auth import schema as auth_schema
 from ipcamd.auth.authenticator import Authenticator, Policy
 from ipcamd.auth.ipfilter import IPFilter
 from ipcamd.auth.passwords import generate_password
@@ -17,14 +19,21 @@ from ipcamd.config import Config
 from ipcamd.db import Database
 from ipcamd.events import Booted, EventBus, ParamGroupChanged
 from ipcamd.identity import Identity, generate_mac
+from ipcamd.io import schema as io_schema
+from ipcamd.motion import schema as motion_schema
+from ipcamd.params.schema import Schema, assemble
 from ipcamd.params.store import ParamChange, ParamStore
-from ipcamd.params.tree import build_schema
+from ipcamd.ptz import schema as ptz_schema
+from ipcamd.rules import schema as rules_schema
+from ipcamd.storage import schema as storage_schema
+from ipcamd.system import schema as system_schema
 from ipcamd.system.audit import log_parameter_change
 from ipcamd.system.clock import Clock
 from ipcamd.system.config_tables import ConfigTables
 from ipcamd.system.firmware.updater import FirmwareUpdater
 from ipcamd.system.lifecycle import RestartRequest
 from ipcamd.system.syslog import SystemLog
+from ipcamd.video import schema as video_schema
 from ipcamd.video.service import VideoService
 
 _LOGGER = logging.getLogger(__name__)
@@ -39,6 +48,51 @@ class _Service:
 
 async def _nothing() -> None:
     """A service step with nothing to do."""
+
+
+#: The top-level groups in listing order (a full listing, ``root.``, shows them so).
+ROOT_ORDER = (
+    "Brand",
+    "Properties",
+    "Network",
+    "Image",
+    "StreamProfile",
+    "PTZ",
+    "IOPort",
+    "Input",
+    "Output",
+    "Audio",
+    "AudioSource",
+    "Audiod",
+    "Time",
+    "Storage",
+    "Event",
+    "Motion",
+    "GuardTour",
+)
+
+
+def build_schema(identity: Identity) -> Schema:
+    """The whole parameter tree of a unit: every family's part, assembled in one place.
+
+    A family declares its groups in its own ``schema.py``; adding a family is one line here
+    (and its top-level groups in :data:`ROOT_ORDER`). Parts that share a group (``Network``:
+    system, then auth) list in this order.
+    """
+    return assemble(
+        [
+            system_schema.schema_part(identity),
+            auth_schema.schema_part(),
+            video_schema.schema_part(identity),
+            ptz_schema.schema_part(identity),
+            io_schema.schema_part(),
+            audio_schema.schema_part(),
+            storage_schema.schema_part(),
+            rules_schema.schema_part(),
+            motion_schema.schema_part(identity),
+        ],
+        ROOT_ORDER,
+    )
 
 
 def group_changes(change: ParamChange) -> list[ParamGroupChanged]:

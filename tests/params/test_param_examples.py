@@ -30,7 +30,6 @@ def network_listing(camera: Camera, prefix: str = "") -> str:
         "Network.DomainName=",
         "Network.HTTP.Port=8080",
         "Network.HTTP.AuthenticationPolicy=basic_digest",
-        "Network.RTSP.Port=554",
         "Network.Filter.Enabled=no",
         "Network.Filter.Input.AcceptAddresses=",
         "Network.Filter.Input.Policy=allow",

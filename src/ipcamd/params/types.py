@@ -73,6 +73,10 @@ class Text(ParamType):
         return f"text of at most {self.max_length} characters"
 
 
+#: The type of every name a user gives (a camera, a port, an event, a window, a preset...).
+NAME = Text(64, r"[^\"'<>&]*", "a name of at most 64 characters without quotes, < > or &")
+
+
 @dataclass(frozen=True)
 class Integer(ParamType):
     """A decimal integer within ``[minimum, maximum]``."""
