@@ -235,7 +235,7 @@ async def test_list_everything_without_group(camera: Camera) -> None:
 
 async def test_zoneminder_ptz_probe(camera: Camera) -> None:
     reply = await camera.get("/axis-cgi/param.cgi?action=list&group=Properties.PTZ.PTZ")
-    assert_text(reply, "Properties.PTZ.PTZ=yes\n")
+    assert_text(reply, "Properties.PTZ.PTZ=no\n")
 
 
 async def test_responseformat_rfc(camera: Camera) -> None:

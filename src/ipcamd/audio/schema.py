@@ -10,11 +10,9 @@ OP, A = AccessLevel.OPERATOR, AccessLevel.ADMIN
 
 
 def _properties() -> list[ParamSpec]:
-    return [
-        fixed("Audio.Audio", "yes"),
-        fixed("Audio.Format", "g711,g726"),
-        fixed("Audio.DuplexMode", "full,half,post,get"),
-    ]
+    """No audio is served yet: ``no``, and no formats or duplex modes to list. The audio issue
+    switches it on and adds ``Audio.Format`` and ``Audio.DuplexMode``."""
+    return [fixed("Audio.Audio", "no")]
 
 
 def schema_part() -> SchemaPart:

@@ -1,4 +1,5 @@
 """Inputs and outputs: the ``IOPort``, ``Input`` and ``Output`` parameter groups.
 
-The I/O family's ports, pulse sequences, virtual inputs and ``io/*.cgi`` extend this package.
+No port can be read or switched yet, so ``Properties.IO`` counts none; the I/O family's ports,
+pulse sequences, virtual inputs and ``io/*.cgi`` extend this package.
 """

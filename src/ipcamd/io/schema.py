@@ -16,7 +16,9 @@ CLOSED_OPEN = Choice(("closed", "open"))
 
 
 def _properties() -> list[ParamSpec]:
-    return [fixed("IO.Input", "2"), fixed("IO.Output", "2")]
+    """How many inputs and outputs a client can use: none until ``io/*.cgi`` and port events
+    serve them (the ports above are their stored configuration). The I/O issue counts them."""
+    return [fixed("IO.Input", "0"), fixed("IO.Output", "0")]
 
 
 def _io_port() -> list[ParamSpec]:

@@ -33,7 +33,9 @@ def window_template(identity: Identity) -> Template:
 
 
 def _properties(windows: Template) -> list[ParamSpec]:
-    return [fixed("Motion.Motion", "yes"), fixed("Motion.MaxNbrOfWindows", str(windows.limit))]
+    """Windows can be configured (``param.cgi``, up to the template's limit) but nothing detects
+    motion yet: ``Motion.Motion=no`` until the motion issue switches it on."""
+    return [fixed("Motion.Motion", "no"), fixed("Motion.MaxNbrOfWindows", str(windows.limit))]
 
 
 def schema_part(identity: Identity) -> SchemaPart:

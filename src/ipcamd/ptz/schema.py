@@ -54,11 +54,9 @@ SUPPORTED = {
 
 
 def _properties() -> list[ParamSpec]:
-    return [
-        fixed("API.PTZ.Presets.Version", "2.00"),
-        fixed("PTZ.PTZ", "yes"),
-        fixed("PTZ.DigitalPTZ", "yes"),
-    ]
+    """No driver moves a camera yet: ``no`` (ZoneMinder and Home Assistant send PTZ commands on
+    ``yes``). The PTZ issue switches these on and adds ``API.PTZ.Presets.Version``."""
+    return [fixed("PTZ.PTZ", "no"), fixed("PTZ.DigitalPTZ", "no")]
 
 
 def _ptz(identity: Identity) -> list[ParamSpec]:

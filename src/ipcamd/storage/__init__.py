@@ -1,4 +1,5 @@
 """Local storage: the ``Storage`` parameter group.
 
-The storage family's disk, recorder, recordings index and storage CGIs extend this package.
+Nothing records yet, so ``Properties.LocalStorage.LocalStorage`` says ``no``; the storage
+family's disk, recorder, recordings index and storage CGIs extend this package.
 """

@@ -10,7 +10,8 @@ OP, A = AccessLevel.OPERATOR, AccessLevel.ADMIN
 
 
 def _properties() -> list[ParamSpec]:
-    return [fixed("LocalStorage.LocalStorage", "yes")]
+    """Nothing records yet: ``no`` until the storage issue switches it on."""
+    return [fixed("LocalStorage.LocalStorage", "no")]
 
 
 def schema_part() -> SchemaPart:

@@ -30,7 +30,9 @@ def _properties(identity: Identity) -> list[ParamSpec]:
     return [
         fixed("API.HTTP.Version", "3"),
         fixed("API.HTTP.AdminPath", "/"),
-        fixed("API.Metadata.Metadata", "yes"),
+        # The RTSP metadata stream (``…/media.amp?event=on``). The axis library reads both keys;
+        # ``no`` until the RTSP front end serves the stream (its issue switches it on).
+        fixed("API.Metadata.Metadata", "no"),
         fixed("API.Metadata.Version", "1.0"),
         fixed("Firmware.BuildDate", BUILD_DATE),
         fixed("Firmware.BuildNumber", BUILD_NUMBER),
