@@ -84,8 +84,9 @@ STREAM_PROFILE = Template(
     "streamprofile",
     "StreamProfile",
     (
+        # A profile's name is its identifier in URLs (``streamprofile=Quality``), not free text.
         param("Name", Text(32, r"[A-Za-z0-9_-]*", "letters, digits, _ and -"), "", V, OP),
-        param("Description", Text(128, r"[^\"'<>&]*", "text without quotes, < > or &"), "", V, OP),
+        param("Description", Text(128), "", V, OP),
         param("Parameters", STREAM_PARAMETERS, "", V, OP),
     ),
     limit=MAX_PROFILES,
