@@ -19,6 +19,10 @@ from ipcamd.events import (
     PortChanged,
     PortDirection,
     PTZMoved,
+    RecordingEvent,
+    RecordingStarted,
+    RecordingStopped,
+    RecordingType,
     Subscription,
     VirtualInputChanged,
 )
@@ -95,6 +99,19 @@ async def test_filters_by_type_base_type_key_and_predicate() -> None:
     assert drain(everything) == events
 
 
+async def test_a_base_type_takes_its_subclasses() -> None:
+    bus = EventBus()
+    started = RecordingStarted("r1", 2, RecordingType.CONTINUOUS)
+    stopped = RecordingStopped("r1", 2, RecordingType.CONTINUOUS)
+    with bus.subscribe(RecordingEvent) as both, bus.subscribe(RecordingStopped) as ends:
+        bus.publish(started)
+        bus.publish(level(1))
+        bus.publish(stopped)
+        assert drain(both) == [started, stopped]
+        assert drain(ends) == [stopped]
+    assert started != stopped  # same fields, different facts
+
+
 async def test_a_failing_filter_costs_its_subscriber_the_event_not_the_publisher() -> None:
     bus = EventBus()
 
@@ -157,6 +174,8 @@ async def test_every_state_type_is_retained_and_no_other() -> None:
         PTZMoved(1, 10.5, -3.0, 1, moving=True),
         Booted("1.0", "02ABCDEF0123"),
         ParamGroupChanged("Event", added=("Event.E0",)),
+        RecordingStarted("r1", 1, RecordingType.TRIGGERED),
+        RecordingStopped("r1", 1, RecordingType.TRIGGERED),
         level(1),
     ]
     for event in samples:

@@ -210,9 +210,9 @@ class RecordingType(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class RecordingStarted(Event):
-    """The recorder opened a recording (published by the storage family; not retained: the
-    recordings index is the state)."""
+class RecordingEvent(Event):
+    """Base of the recorder's events (published by the storage family; not retained: the
+    recordings index is the state). Subscribe to it for both."""
 
     #: The recording's id as ``list.cgi`` shows it (``recordingid``).
     recording_id: str
@@ -226,14 +226,10 @@ class RecordingStarted(Event):
 
 
 @dataclass(frozen=True, slots=True)
-class RecordingStopped(Event):
-    """The recorder closed a recording (its files are complete and indexed)."""
+class RecordingStarted(RecordingEvent):
+    """The recorder opened a recording."""
 
-    recording_id: str
-    camera: int
-    type: RecordingType
 
-    @property
-    def key(self) -> str:
-        """The recording."""
-        return self.recording_id
+@dataclass(frozen=True, slots=True)
+class RecordingStopped(RecordingEvent):
+    """The recorder closed a recording: its files are complete and indexed."""
