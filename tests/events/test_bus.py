@@ -304,6 +304,17 @@ async def test_closing_ends_iteration_after_what_is_queued() -> None:
         await sub.get()
 
 
+async def test_a_second_reader_of_one_subscription_is_refused() -> None:
+    bus = EventBus()
+    with bus.subscribe() as sub:
+        first = asyncio.create_task(sub.get())
+        await asyncio.sleep(0)  # the first reader waits
+        with pytest.raises(RuntimeError, match="one reader"):
+            await sub.get()
+        bus.publish(level(1))
+        assert await asyncio.wait_for(first, 5) == level(1)
+
+
 async def test_bus_close_ends_every_waiting_reader() -> None:
     bus = EventBus()
     subs = [bus.subscribe() for _ in range(5)]

@@ -50,10 +50,11 @@ class Missed:
 class Subscription(Generic[E]):
     """One listener's view of the bus: an async iterator of ``E | Missed`` over a bounded queue.
 
-    Use it as a context manager (``with bus.subscribe(PortChanged) as sub:``; ``async with``
-    works too): leaving the block, also by cancellation, unsubscribes. ``initial`` holds the
-    retained state events the subscription's filter takes, as they were when it was made, and
-    the queue starts right after them: nothing is lost or repeated in between.
+    One task reads it. Use it as a context manager (``with bus.subscribe(PortChanged) as
+    sub:``; ``async with`` works too): leaving the block, also by cancellation, unsubscribes.
+    ``initial`` holds the retained state events the subscription's filter takes, as they were
+    when it was made, and the queue starts right after them: nothing is lost or repeated in
+    between.
     """
 
     def __init__(
@@ -142,6 +143,8 @@ class Subscription(Generic[E]):
             if self._closed:
                 raise StreamClosed("event subscription closed")
             self._bus.check_thread()
+            if self._waiter is not None:
+                raise RuntimeError("a subscription has one reader; subscribe once per reader")
             waiter = asyncio.get_running_loop().create_future()
             self._waiter = waiter
             try:
