@@ -1,20 +1,32 @@
-"""The ``ipcamd`` command line."""
+"""The ``ipcamd`` command line: ``serve`` (one process, or the firmware supervisor) and
+``firmware keygen|build``. The top layer: it may use the server, the device and every family."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from ipcamd import __version__
-from ipcamd.config import build_config, load_toml
+from ipcamd.config import Config, build_config, load_toml
 from ipcamd.device import Device
 from ipcamd.errors import IpcamdError
+from ipcamd.server import Outcome, Ready, serve
+from ipcamd.system.defaults import soft_default
 from ipcamd.system.firmware import commands as firmware_commands
-from ipcamd.system.firmware.supervisor import announce_ready
+from ipcamd.system.firmware.slots import FirmwareStore
+from ipcamd.system.firmware.supervisor import (
+    EXIT_RELAUNCH,
+    Supervisor,
+    announce_ready,
+    child_command,
+    watch_supervisor,
+)
 
 _LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
@@ -77,6 +89,42 @@ def _on_ready(url: str, device: Device) -> None:
     announce_ready(__version__, int(url.rsplit(":", 1)[1]))
 
 
+def apply_pending_factory_default(config: Config) -> None:
+    """A ``type=factorydefault`` upgrade: reset settings once, at the new version's first start."""
+    store = FirmwareStore(config.data_dir)
+    pointer = store.read()
+    if pointer is None or not pointer.factory_default:
+        return
+    device = Device(config)
+    try:
+        device.db.call(device.db.transaction(soft_default(device.schema)))
+    finally:
+        device.close()
+    store.factory_default_done()
+
+
+def run_serve(config: Config, argv: list[str], *, supervised: bool, on_ready: Ready) -> int:
+    """``ipcamd serve``: one process, or a supervisor once a firmware slot is installed."""
+    store = FirmwareStore(config.data_dir)
+    if not supervised and store.read() is not None:
+        return Supervisor(
+            argv, store, config.database_path, config.port, config.firmware_health_timeout
+        ).run()
+    if supervised:
+        watch_supervisor()
+        apply_pending_factory_default(config)
+    outcome, port = asyncio.run(serve(config, on_ready))
+    if outcome is Outcome.RELAUNCH:
+        if supervised:
+            return EXIT_RELAUNCH
+        # The first upgrade of a plain process: become the supervisor of the new slot.
+        command = child_command(argv, port)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.execv(command[0], command)  # noqa: S606 - our own interpreter and arguments
+    return 1 if outcome is Outcome.FAILED else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
     argv_list = list(sys.argv[1:] if argv is None else argv)
@@ -105,9 +153,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for handler in logging.getLogger().handlers:
         handler.setLevel(level)  # the system log may lower the ipcamd loggers to INFO
     try:
-        return firmware_commands.run_serve(
-            config, argv_list, supervised=args.supervised, on_ready=_on_ready
-        )
+        return run_serve(config, argv_list, supervised=args.supervised, on_ready=_on_ready)
     except IpcamdError as err:
         print(f"ipcamd: {err}", file=sys.stderr)
         return 2

@@ -8,6 +8,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from ipcamd import __version__
+from ipcamd.audio import schema as audio_schema
+from ipcamd.auth import schema as auth_schema
 from ipcamd.auth.authenticator import Authenticator, Policy
 from ipcamd.auth.ipfilter import IPFilter
 from ipcamd.auth.passwords import generate_password
@@ -15,15 +17,23 @@ from ipcamd.auth.throttle import LoginThrottle
 from ipcamd.auth.users import UserStore
 from ipcamd.config import Config
 from ipcamd.db import Database
+from ipcamd.events import Booted, EventBus, ParamGroupChanged
 from ipcamd.identity import Identity, generate_mac
-from ipcamd.params.store import ParamStore
-from ipcamd.params.tree import build_schema
+from ipcamd.io import schema as io_schema
+from ipcamd.motion import schema as motion_schema
+from ipcamd.params.schema import Schema, assemble
+from ipcamd.params.store import ParamChange, ParamStore
+from ipcamd.ptz import schema as ptz_schema
+from ipcamd.rules import schema as rules_schema
+from ipcamd.storage import schema as storage_schema
+from ipcamd.system import schema as system_schema
 from ipcamd.system.audit import log_parameter_change
 from ipcamd.system.clock import Clock
 from ipcamd.system.config_tables import ConfigTables
 from ipcamd.system.firmware.updater import FirmwareUpdater
 from ipcamd.system.lifecycle import RestartRequest
 from ipcamd.system.syslog import SystemLog
+from ipcamd.video import schema as video_schema
 from ipcamd.video.service import VideoService
 
 _LOGGER = logging.getLogger(__name__)
@@ -38,6 +48,70 @@ class _Service:
 
 async def _nothing() -> None:
     """A service step with nothing to do."""
+
+
+#: The top-level groups in listing order (a full listing, ``root.``, shows them so).
+ROOT_ORDER = (
+    "Brand",
+    "Properties",
+    "Network",
+    "Image",
+    "StreamProfile",
+    "PTZ",
+    "IOPort",
+    "Input",
+    "Output",
+    "Audio",
+    "AudioSource",
+    "Audiod",
+    "Time",
+    "Storage",
+    "Event",
+    "Motion",
+    "GuardTour",
+)
+
+
+def build_schema(identity: Identity) -> Schema:
+    """The whole parameter tree of a unit: every family's part, assembled in one place.
+
+    A family declares its groups in its own ``schema.py``; adding a family is one line here
+    (and its top-level groups in :data:`ROOT_ORDER`). Parts that share a group (``Network``:
+    system, then auth) list in this order.
+    """
+    return assemble(
+        [
+            system_schema.schema_part(identity),
+            auth_schema.schema_part(),
+            video_schema.schema_part(identity),
+            ptz_schema.schema_part(identity),
+            io_schema.schema_part(),
+            audio_schema.schema_part(),
+            storage_schema.schema_part(),
+            rules_schema.schema_part(),
+            motion_schema.schema_part(identity),
+        ],
+        ROOT_ORDER,
+    )
+
+
+def group_changes(change: ParamChange) -> list[ParamGroupChanged]:
+    """``change`` as one :class:`ParamGroupChanged` per top-level group, in order first touched."""
+    by_group: dict[str, tuple[list[str], list[str], list[str]]] = {}
+
+    def entry(name: str) -> tuple[list[str], list[str], list[str]]:
+        return by_group.setdefault(name.split(".", 1)[0], ([], [], []))
+
+    for name in change.values:
+        entry(name)[0].append(name)
+    for path in change.added:
+        entry(path)[1].append(path)
+    for path in change.removed:
+        entry(path)[2].append(path)
+    return [
+        ParamGroupChanged(group, tuple(names), tuple(added), tuple(removed), change.user)
+        for group, (names, added, removed) in by_group.items()
+    ]
 
 
 class Device:
@@ -62,8 +136,11 @@ class Device:
             secret_hex = secrets.token_hex(32)
             self.db.set_meta("auth.secret", secret_hex)
         self.identity = Identity(mac=mac, cameras=config.cameras)
+        #: Runtime events of this unit (ports, motion, PTZ, recordings, boot, changed groups).
+        self.bus = EventBus()
         self.schema = build_schema(self.identity)
         self.params = ParamStore(self.schema, self.db)
+        self.params.subscribe("", self._announce_change)
         self.users = UserStore(self.db, realm=f"ipcamd_{self.identity.serial_number}")
         #: The root password when this start created or set it (printed once by the CLI).
         self.new_root_password: str | None = None
@@ -111,6 +188,11 @@ class Device:
             self.params.update([("Network.Filter.Enabled", "no")], user="command line")
             _LOGGER.warning("IP filter switched off at start-up (--no-ip-filter)")
 
+    def _announce_change(self, change: ParamChange) -> None:
+        """Configuration changes reach runtime listeners as one event per top-level group."""
+        for event in group_changes(change):
+            self.bus.publish(event)
+
     def _auth_policy(self) -> Policy:
         return Policy(self.params.get("Network.HTTP.AuthenticationPolicy"))
 
@@ -127,6 +209,7 @@ class Device:
             await service.start()
             self._started.append(service)
         _LOGGER.info("ipcamd %s started (serial %s)", __version__, self.identity.serial_number)
+        self.bus.publish(Booted(self.identity.firmware_version, self.identity.serial_number))
 
     async def stop(self) -> None:
         """Stop the started services in reverse order; a failing stop does not stop the rest."""
@@ -138,6 +221,7 @@ class Device:
                 await service.stop()
             except Exception:
                 _LOGGER.exception("Stopping %s failed", service.name)
+        self.bus.close()
 
     def set_restart_handler(self, handler: Callable[[RestartRequest], None]) -> None:
         """Who carries out restart requests (the server that runs this device)."""

@@ -67,7 +67,7 @@ async def test_device_initialisation_reads_identity(
     properties = vapix.params.property_handler["0"]
     assert properties.api_http_version == 3
     assert properties.image_format == "jpeg,mjpeg"
-    assert properties.ptz is True
+    assert properties.ptz is False
 
     assert [(p.name, p.parameters) for p in vapix.streaming_profiles] == [
         ("Quality", "resolution=1280x1024&compression=20"),
@@ -80,8 +80,8 @@ async def test_device_initialisation_reads_identity(
     assert (joe.admin, joe.operator, joe.viewer, joe.ptz) == (True, True, True, True)
     assert vapix.access_rights is SecondaryGroup.ADMIN_PTZ
 
-    # The parameter groups it loads were parsed: PTZ (Properties.PTZ.PTZ=yes) and I/O ports.
-    assert vapix.params.ptz_handler.initialized
+    # The parameter groups it loads were parsed: I/O ports (PTZ only when Properties.PTZ.PTZ=yes).
+    assert not vapix.params.ptz_handler.initialized
     assert vapix.params.io_port_handler.initialized
     directions = [port.direction.value for port in vapix.params.io_port_handler.values()]
     assert directions == ["input", "input", "output", "output"]
@@ -218,7 +218,7 @@ async def test_zoneminder_basic_then_digest(camera: Camera) -> None:
     path = "/axis-cgi/param.cgi?action=list&group=Properties.PTZ.PTZ"
     async with httpx.AsyncClient(base_url=camera.url) as session:
         basic = await session.get(path, auth=("root", "pass"))
-        assert (basic.status_code, basic.content) == (200, b"Properties.PTZ.PTZ=yes\n")
+        assert (basic.status_code, basic.content) == (200, b"Properties.PTZ.PTZ=no\n")
         assert basic.headers["Content-Type"] == "text/plain"
     reply = await camera.get("/param.cgi?action=update&Network.HTTP.AuthenticationPolicy=digest")
     assert reply.body == b"OK\r\n"
@@ -227,7 +227,7 @@ async def test_zoneminder_basic_then_digest(camera: Camera) -> None:
         assert refused.status_code == 401
         assert all(v.startswith("Digest ") for v in refused.headers.get_list("WWW-Authenticate"))
         digest = await session.get(path, auth=httpx.DigestAuth("root", "pass"))
-        assert (digest.status_code, digest.content) == (200, b"Properties.PTZ.PTZ=yes\n")
+        assert (digest.status_code, digest.content) == (200, b"Properties.PTZ.PTZ=no\n")
 
 
 @pytest.mark.parametrize("mode", ["--digest", "--basic", "--anyauth"])

@@ -30,7 +30,6 @@ def network_listing(camera: Camera, prefix: str = "") -> str:
         "Network.DomainName=",
         "Network.HTTP.Port=8080",
         "Network.HTTP.AuthenticationPolicy=basic_digest",
-        "Network.RTSP.Port=554",
         "Network.Filter.Enabled=no",
         "Network.Filter.Input.AcceptAddresses=",
         "Network.Filter.Input.Policy=allow",
@@ -236,7 +235,7 @@ async def test_list_everything_without_group(camera: Camera) -> None:
 
 async def test_zoneminder_ptz_probe(camera: Camera) -> None:
     reply = await camera.get("/axis-cgi/param.cgi?action=list&group=Properties.PTZ.PTZ")
-    assert_text(reply, "Properties.PTZ.PTZ=yes\n")
+    assert_text(reply, "Properties.PTZ.PTZ=no\n")
 
 
 async def test_responseformat_rfc(camera: Camera) -> None:

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from ipcamd.db import Database
+from ipcamd.device import build_schema
 from ipcamd.errors import InvalidParameter
 from ipcamd.identity import Identity
 from ipcamd.params.store import ParamStore
-from ipcamd.params.tree import build_schema
 from ipcamd.system.backup import dump_step, make_archive, parse_backup
 from ipcamd.system.config_tables import ConfigTable, ConfigTables, Row
 from ipcamd.system.defaults import hard_default

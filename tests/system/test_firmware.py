@@ -10,11 +10,10 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ipcamd import __version__
-from ipcamd.cli import main
+from ipcamd.cli import apply_pending_factory_default, main
 from ipcamd.device import Device
 from ipcamd.server import Outcome
 from ipcamd.system.firmware.bundle import load_private_key, load_public_key, verify_bundle
-from ipcamd.system.firmware.commands import apply_pending_factory_default
 from ipcamd.system.firmware.slots import FirmwareStore, Pointer
 from ipcamd.system.safetar import write_members
 from tests.conftest import CameraFactory

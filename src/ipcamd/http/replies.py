@@ -10,11 +10,13 @@ import re
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Final, TypeVar
+from urllib.parse import quote
 
 from aiohttp import web
 
+from ipcamd.params.types import CONTROL_CHARACTERS
+
 HTTPErrorT = TypeVar("HTTPErrorT", bound=web.HTTPException)
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 TEXT_PLAIN = "text/plain"
 _UNSAFE = re.compile(r"[^\x20-\x7e]")
@@ -36,7 +38,7 @@ def text(body: str, status: int = 200, headers: dict[str, str] | None = None) ->
 
 def one_line(message: str) -> str:
     """``message`` with control characters percent-encoded, so echoed input cannot split a line."""
-    return _CONTROL.sub(lambda m: f"%{ord(m.group()):02X}", message)
+    return CONTROL_CHARACTERS.sub(lambda m: quote(m.group(), safe=""), message)
 
 
 def http_error(

@@ -6,6 +6,10 @@ write it, and whether a factory default keeps it. Static parameters have fixed f
 (``Event`` + template ``event`` → ``Event.E0``). Validation, listing, templates, defaults, backup
 and restore all read this one description.
 
+Each family declares its own groups in its package (``video/schema.py``, ``auth/schema.py``…) as
+a :class:`SchemaPart`; :func:`assemble` puts the parts together into one :class:`Schema` (the
+device says which parts a unit has). This package knows no family.
+
 A static parameter may also answer to other names (``aliases``): newer firmware spells
 ``Image.I0.Resolution`` as ``Image.I0.Appearance.Resolution``, and clients read either. An alias
 is one setting under two names: it lists with the canonical parameter's value, an update through
@@ -15,8 +19,9 @@ it changes the canonical one, and it is never stored, backed up or reset on its 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ipcamd.access import AccessLevel
 from ipcamd.params.types import Fixed, ParamType
@@ -91,16 +96,27 @@ def split_instance(path: str) -> tuple[str, str, int] | None:
     return parent, match.group(1), int(match.group(2))
 
 
+class InitialGroup(NamedTuple):
+    """A dynamic group a new (or factory-defaulted) unit has: ``StreamProfile.S0`` and so on."""
+
+    parent: str
+    template: str
+    #: Values that differ from the template's defaults.
+    values: Mapping[str, str]
+
+
 @dataclass
 class Schema:
     """All static parameters (full name → spec, in listing order) and all templates."""
 
     static: dict[str, ParamSpec] = field(default_factory=dict)
     templates: dict[str, Template] = field(default_factory=dict)
-    #: Dynamic groups present on a new (or factory-defaulted) device: (parent, template, values).
-    initial_groups: list[tuple[str, str, Mapping[str, str]]] = field(default_factory=list)
+    #: Dynamic groups present on a new (or factory-defaulted) device, numbered from 0 per parent.
+    initial_groups: list[InitialGroup] = field(default_factory=list)
     #: Alias full name → canonical full name (from the specs' ``aliases``).
     aliases: dict[str, str] = field(default_factory=dict)
+    #: Top-level groups in listing order (given to :func:`assemble`, else order of declaration).
+    root_order: list[str] = field(default_factory=list)
 
     def add_group(
         self,
@@ -108,6 +124,7 @@ class Schema:
         params: Iterable[ParamSpec],
     ) -> None:
         """Declare static parameters under ``prefix``; order of declaration is listing order."""
+        self._root(prefix)
         for spec in params:
             full = f"{prefix}.{spec.name}"
             if full in self.static or full in self.aliases:
@@ -119,6 +136,11 @@ class Schema:
                     raise ValueError(f"parameter declared twice: {alias_full}")
                 self.aliases[alias_full] = full
 
+    def _root(self, name: str) -> None:
+        top = name.split(".", 1)[0]
+        if top not in self.root_order:
+            self.root_order.append(top)
+
     def canonical(self, name: str) -> str:
         """The name a parameter is stored under: ``name`` itself unless it is an alias."""
         return self.aliases.get(name, name)
@@ -127,6 +149,7 @@ class Schema:
         """Declare a dynamic group template."""
         if template.name in self.templates:
             raise ValueError(f"template declared twice: {template.name}")
+        self._root(template.parent)
         if any(spec.aliases for spec in template.params):
             raise ValueError(f"template {template.name}: aliases exist for static parameters only")
         self.templates[template.name] = template
@@ -148,6 +171,72 @@ class Schema:
         return None
 
 
+def kept_on_factory_default(schema: Schema) -> list[str]:
+    """Names of the parameters a soft factory default keeps (the network identity of 5.1.3)."""
+    return [name for name, spec in schema.static.items() if spec.keep_on_factory_default]
+
+
 def fixed(name: str, value: str, read: AccessLevel = AccessLevel.VIEWER) -> ParamSpec:
     """A read-only parameter whose value the device computes (Properties, Brand...)."""
     return ParamSpec(name, Fixed(), value, read=read, write=AccessLevel.NOBODY)
+
+
+def param(
+    name: str,
+    type_: ParamType,
+    default: str,
+    read: AccessLevel,
+    write: AccessLevel,
+    *,
+    keep: bool = False,
+    description: str = "",
+    aliases: tuple[str, ...] = (),
+) -> ParamSpec:
+    """Shorthand for a :class:`ParamSpec`; keeps the families' tables one line per parameter."""
+    return ParamSpec(name, type_, default, read, write, keep, description, aliases)
+
+
+#: The group every family adds its capability lines to (``SchemaPart.properties``).
+PROPERTIES = "Properties"
+
+
+@dataclass(frozen=True)
+class SchemaPart:
+    """What one family declares in its ``schema.py``: its share of the tree.
+
+    ``groups`` maps a top-level group (``Image``) to its static parameters, in listing order;
+    two families may add to one group (``Network``), in the order the parts are assembled.
+    ``properties`` are the family's ``Properties.*`` lines, which say what the unit serves
+    (a family not built yet says ``no``; it switches its own lines on when it lands).
+    """
+
+    groups: Mapping[str, Sequence[ParamSpec]] = field(default_factory=dict)
+    properties: Sequence[ParamSpec] = ()
+    templates: Sequence[Template] = ()
+    initial_groups: Sequence[InitialGroup] = ()
+
+
+def assemble(parts: Iterable[SchemaPart], root_order: Sequence[str] = ()) -> Schema:
+    """One schema from the families' parts; ``root_order`` lists top-level groups first.
+
+    ``Properties`` lists its subgroups by name, ignoring case (``API``, ``Audio``, ``Firmware``,
+    ``Image``, ``IO``…), as real devices do, whichever family declares them; lines of one
+    subgroup keep their declared order.
+    """
+    parts = list(parts)
+    schema = Schema(root_order=list(root_order))
+    groups: dict[str, list[ParamSpec]] = {}
+    properties = [spec for part in parts for spec in part.properties]
+    if properties:
+        groups[PROPERTIES] = sorted(properties, key=lambda s: s.name.split(".", 1)[0].casefold())
+    for part in parts:
+        for prefix, specs in part.groups.items():
+            groups.setdefault(prefix, []).extend(specs)
+    ordered = [top for top in schema.root_order if top in groups]
+    for prefix in [*ordered, *(top for top in groups if top not in ordered)]:
+        schema.add_group(prefix, groups[prefix])
+    for part in parts:
+        for template in part.templates:
+            schema.add_template(template)
+        schema.initial_groups += part.initial_groups
+    return schema

@@ -3,35 +3,27 @@
 Reads come from memory (the event loop never waits for disk). Every change is validated whole
 first, then committed in one SQLite transaction, then applied in memory and announced to the
 subscribers of the touched groups; one invalid value in an update changes nothing.
+
+The store holds the tree in memory and lists it; checking a change is :mod:`ipcamd.params.plans`,
+writing it :mod:`ipcamd.params.persistence`, names and wildcards :mod:`ipcamd.params.selection`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import re
-import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ipcamd.access import AccessLevel
 from ipcamd.db import Database
-from ipcamd.errors import AccessDenied, Conflict, InvalidParameter, NotFound, ReadOnly
-from ipcamd.params.schema import ParamSpec, Schema, Template, parent_pattern, split_instance
-from ipcamd.system.defaults import write_initial_groups
+from ipcamd.errors import InvalidParameter, NotFound
+from ipcamd.params import plans
+from ipcamd.params.persistence import Plan, initialize, persist, read_all
+from ipcamd.params.schema import ParamSpec, Schema, Template, split_instance
+from ipcamd.params.selection import ROOT, natural_key, select, strip_root
 
 _LOGGER = logging.getLogger(__name__)
-
-ROOT = "root"
-
-
-def strip_root(name: str) -> tuple[str, bool]:
-    """``root.Brand.Brand`` → (``Brand.Brand``, True); names without the prefix pass unchanged."""
-    if name == ROOT:
-        return "", True
-    if name.startswith(ROOT + "."):
-        return name[len(ROOT) + 1 :], True
-    return name, False
 
 
 @dataclass(frozen=True)
@@ -55,15 +47,6 @@ class ParamChange:
 Subscriber = Callable[[ParamChange], None]
 
 
-@dataclass
-class _Plan:
-    """A validated change, ready to commit."""
-
-    values: dict[str, str] = field(default_factory=dict)
-    added: dict[str, str] = field(default_factory=dict)  # instance path -> template name
-    removed: list[str] = field(default_factory=list)
-
-
 class ParamStore:
     """All parameter values of the unit, with list/update/add/remove as param.cgi needs them."""
 
@@ -76,29 +59,21 @@ class ParamStore:
         self._order: list[str] | None = None
         self._visible: dict[AccessLevel, list[str]] = {}  # per level, derived from _order
         self._static_positions = {n: i for i, n in enumerate(schema.static)}
-        self._top_order = self._top_level_order()
+        self._top_order = {top: i for i, top in enumerate(schema.root_order)}
         self._subscribers: list[tuple[str, Subscriber]] = []
         self._lock = asyncio.Lock()
         self._load()
 
     # ------------------------------------------------------------------ loading
 
-    def _top_level_order(self) -> dict[str, int]:
-        order: dict[str, int] = {}
-        for name in self.schema.static:
-            order.setdefault(name.split(".", 1)[0], len(order))
-        for template in self.schema.templates.values():
-            order.setdefault(template.parent.split(".", 1)[0], len(order))
-        return order
-
     def _load(self) -> None:
         for name, spec in self.schema.static.items():
             self._values[name] = spec.default
-        rows_groups, rows_values, initialized = self._db.call(_read_all)
+        rows_groups, rows_values, initialized = self._db.call(read_all)
         if not initialized:
-            self._db.call(self._db.transaction(self._initialize))
-            rows_groups, rows_values, _ = self._db.call(_read_all)
-        for path, template_name in sorted(rows_groups, key=lambda r: _natural_key(r[0])):
+            self._db.call(self._db.transaction(lambda conn: initialize(conn, self.schema)))
+            rows_groups, rows_values, _ = self._db.call(read_all)
+        for path, template_name in sorted(rows_groups, key=lambda r: natural_key(r[0])):
             template = self.schema.templates.get(template_name)
             if template is None or self.schema.template_for_instance(path) is not template:
                 _LOGGER.warning(
@@ -116,11 +91,6 @@ class ParamStore:
                 self._values[name] = stored_spec.type.validate(value)
             except InvalidParameter:
                 _LOGGER.warning("Ignoring stored value of %s that no longer validates", name)
-
-    def _initialize(self, conn: sqlite3.Connection) -> None:
-        """Create the initial dynamic groups of a new unit (run once per data directory)."""
-        write_initial_groups(conn, self.schema)
-        conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES('params.initialized', '1')")
 
     def _create_instance(self, path: str, template: Template, values: Mapping[str, str]) -> None:
         self._instances[path] = template.name
@@ -170,7 +140,7 @@ class ParamStore:
         """Paths of the dynamic groups directly under ``parent``, in numeric order."""
         prefix = parent + "."
         found = [p for p in self._instances if p.startswith(prefix) and "." not in p[len(prefix) :]]
-        return sorted(found, key=_natural_key)
+        return sorted(found, key=natural_key)
 
     def group(self, prefix: str) -> dict[str, str]:
         """All values under ``prefix`` (aliases included), keyed by the name relative to it."""
@@ -201,10 +171,14 @@ class ParamStore:
         spec = self._dynamic[name]
         instance = name[: -len(spec.name) - 1]
         template = self.schema.templates[self._instances[instance]]
-        return (top, 1, _natural_key(instance), template.params.index(spec))
+        return (top, 1, natural_key(instance), template.params.index(spec))
 
     def _static_index(self, name: str) -> int:
         return self._static_positions[name]
+
+    def template_of(self, path: str) -> str | None:
+        """The template name of the dynamic group at ``path`` (``Event.E0`` → ``event``), if any."""
+        return self._instances.get(path)
 
     def is_parent(self, name: str) -> bool:
         """True when ``name`` is a parent under which dynamic groups may be created."""
@@ -245,7 +219,7 @@ class ParamStore:
             if pattern == "":
                 lines += [(prefix + n, self.get(n)) for n in visible]
                 continue
-            matched = _select(pattern, visible)
+            matched = select(pattern, visible)
             if matched:
                 lines += [(prefix + n, self.get(n)) for n in matched]
             elif not self._is_empty_parent(pattern, level):
@@ -268,35 +242,9 @@ class ParamStore:
 
     # ------------------------------------------------------------------ validation
 
-    def plan_update(self, items: Iterable[tuple[str, str]], level: AccessLevel) -> _Plan:
-        """Validate an update of several parameters; raise on the first bad one, change nothing.
-
-        An alias updates the parameter it names; naming one setting twice (under the same name
-        or under both of its names) is refused.
-        """
-        plan = _Plan()
-        given: dict[str, str] = {}  # canonical name -> the name the request used
-        for raw_name, raw_value in items:
-            name = self.schema.canonical(strip_root(raw_name)[0])
-            spec = self.spec(name)
-            if spec is None or spec.read > level:
-                raise NotFound(f"Error setting '{raw_name}' to '{raw_value}': no such parameter")
-            if name in given:
-                first = given[name]
-                also = "" if strip_root(first)[0] == strip_root(raw_name)[0] else f" (as '{first}')"
-                raise InvalidParameter(f"Parameter '{raw_name}' given more than once{also}")
-            given[name] = raw_name
-            if spec.read_only:
-                raise ReadOnly(f"Error setting '{raw_name}' to '{raw_value}': read-only parameter")
-            if spec.write > level:
-                raise AccessDenied(
-                    f"Error setting '{raw_name}' to '{raw_value}': "
-                    f"requires {spec.write.label} access"
-                )
-            plan.values[name] = _validated(spec, raw_name, raw_value)
-        if not plan.values:
-            raise InvalidParameter("No parameters to update")
-        return plan
+    def plan_update(self, items: Iterable[tuple[str, str]], level: AccessLevel) -> Plan:
+        """Validate an update (see :func:`ipcamd.params.plans.plan_update`); changes nothing."""
+        return plans.plan_update(self, items, level)
 
     def plan_add(
         self,
@@ -306,72 +254,13 @@ class ParamStore:
         level: AccessLevel,
         *,
         force: bool = False,
-    ) -> tuple[_Plan, str]:
+    ) -> tuple[Plan, str]:
         """Validate the creation of a group; returns the plan and the new group's entry (``E0``)."""
-        parent, _ = strip_root(parent_raw)
-        template = self.schema.templates.get(template_name)
-        if template is None:
-            raise NotFound(f"Unknown template '{template_name}'")
-        if not parent or parent_pattern(parent) != template.parent or not self.is_parent(parent):
-            raise InvalidParameter(
-                f"Template '{template_name}' cannot be used in group '{parent_raw}'"
-            )
-        needed = max(s.write for s in template.params)
-        if needed > level:
-            raise AccessDenied(f"Adding to group '{parent_raw}' requires {needed.label} access")
-        existing = [
-            int(p.rsplit(".", 1)[1][1:])
-            for p in self.instances(parent)
-            if self._instances[p] == template.name
-        ]
-        if len(existing) >= template.limit and not force:
-            raise Conflict(f"Maximum number of groups ({template.limit}) in '{parent_raw}' reached")
-        if len(existing) >= 10000:
-            raise Conflict(f"No more groups can be created in '{parent_raw}'")
-        number = next(i for i in range(len(existing) + 1) if i not in set(existing))
-        entry = f"{template.letter}{number}"
-        path = f"{parent}.{entry}"
-        base = f"{parent}.{template.letter}."
-        values: dict[str, str] = {}
-        for raw_name, raw_value in items:
-            name, _ = strip_root(raw_name)
-            if not name.startswith(base):
-                raise InvalidParameter(
-                    f"Parameter '{raw_name}' does not belong to the new group "
-                    f"(expected {base}<name>)"
-                )
-            spec = template.param(name[len(base) :])
-            if spec is None:
-                raise NotFound(f"Error setting '{raw_name}' to '{raw_value}': no such parameter")
-            values[spec.name] = _validated(spec, raw_name, raw_value)
-        plan = _Plan(added={path: template.name})
-        for spec in template.params:
-            plan.values[f"{path}.{spec.name}"] = values.get(spec.name, spec.default)
-        return plan, entry
+        return plans.plan_add(self, parent_raw, template_name, items, level, force=force)
 
-    def plan_remove(self, groups: Iterable[str], level: AccessLevel) -> _Plan:
+    def plan_remove(self, groups: Iterable[str], level: AccessLevel) -> Plan:
         """Validate the removal of dynamic groups; every one must exist and be removable."""
-        plan = _Plan()
-        for raw in groups:
-            path, _ = strip_root(raw)
-            template_name = self._instances.get(path)
-            if template_name is None:
-                if self.spec(path) is not None or any(
-                    n.startswith(path + ".") for n in self.schema.static
-                ):
-                    raise ReadOnly(f"Group '{raw}' is not a dynamic group and cannot be removed")
-                raise NotFound(f"Group '{raw}' does not exist")
-            template = self.schema.templates[template_name]
-            if min(s.read for s in template.params) > level:
-                raise NotFound(f"Group '{raw}' does not exist")
-            needed = max(s.write for s in template.params)
-            if needed > level:
-                raise AccessDenied(f"Removing '{raw}' requires {needed.label} access")
-            if path not in plan.removed:
-                plan.removed.append(path)
-        if not plan.removed:
-            raise InvalidParameter("No group to remove")
-        return plan
+        return plans.plan_remove(self, groups, level)
 
     # ------------------------------------------------------------------ committing
 
@@ -413,14 +302,14 @@ class ParamStore:
     ) -> ParamChange:
         """Synchronous update, for start-up code and the command line (no event loop)."""
         plan = self.plan_update(items, level)
-        self._db.call(self._db.transaction(lambda c: _persist(c, plan)))
+        self._db.call(self._db.transaction(lambda c: persist(c, plan)))
         return self._apply(plan, user)
 
-    async def _async_commit(self, plan: _Plan, user: str | None) -> ParamChange:
-        await self._db.async_call(self._db.transaction(lambda c: _persist(c, plan)))
+    async def _async_commit(self, plan: Plan, user: str | None) -> ParamChange:
+        await self._db.async_call(self._db.transaction(lambda c: persist(c, plan)))
         return self._apply(plan, user)
 
-    def _apply(self, plan: _Plan, user: str | None) -> ParamChange:
+    def _apply(self, plan: Plan, user: str | None) -> ParamChange:
         for path in plan.removed:
             self._drop_instance(path)
         for path, template_name in plan.added.items():
@@ -453,69 +342,3 @@ class ParamStore:
                     callback(change)
                 except Exception:
                     _LOGGER.exception("Parameter subscriber for %s failed", prefix or "<all>")
-
-
-def _validated(spec: ParamSpec, raw_name: str, raw_value: str) -> str:
-    """``raw_value`` in its stored form; the error names the parameter as the client wrote it."""
-    try:
-        return spec.type.validate(raw_value)
-    except InvalidParameter as err:
-        raise InvalidParameter(f"Error setting '{raw_name}' to '{raw_value}': {err}") from err
-
-
-def _read_all(
-    conn: sqlite3.Connection,
-) -> tuple[list[tuple[str, str]], list[tuple[str, str]], bool]:
-    groups = conn.execute("SELECT path, template FROM param_group").fetchall()
-    values = conn.execute("SELECT name, value FROM param_value").fetchall()
-    initialized = (
-        conn.execute("SELECT 1 FROM meta WHERE key='params.initialized'").fetchone() is not None
-    )
-    return groups, values, initialized
-
-
-def _persist(conn: sqlite3.Connection, plan: _Plan) -> None:
-    for path in plan.removed:
-        # Everything below ``path`` lies in [path + ".", path + "/"): "/" follows "." in ASCII,
-        # so the primary-key index answers the range instead of a scan of every row.
-        below = (path + ".", path + "/")
-        conn.execute(
-            "DELETE FROM param_group WHERE path=? OR (path >= ? AND path < ?)", (path, *below)
-        )
-        conn.execute("DELETE FROM param_value WHERE name >= ? AND name < ?", below)
-    for path, template in plan.added.items():
-        conn.execute("INSERT INTO param_group(path, template) VALUES(?, ?)", (path, template))
-    conn.executemany(
-        "INSERT INTO param_value(name, value) VALUES(?, ?) "
-        "ON CONFLICT(name) DO UPDATE SET value=excluded.value",
-        list(plan.values.items()),
-    )
-
-
-def _natural_key(path: str) -> tuple[tuple[str, int], ...]:
-    """Sort ``Event.E10`` after ``Event.E9``: segments compared as (letters, number)."""
-    key: list[tuple[str, int]] = []
-    for segment in path.split("."):
-        head = segment.rstrip("0123456789")
-        tail = segment[len(head) :]
-        key.append((head, int(tail) if tail else -1))
-    return tuple(key)
-
-
-def _select(pattern: str, names: Sequence[str]) -> list[str]:
-    """The names ``pattern`` selects: itself and everything below it, segment by segment.
-
-    ``*`` matches any characters and ``?`` one character within one segment (never a dot);
-    every other character is literal. A pattern without wildcards is a plain prefix test.
-    """
-    if "*" not in pattern and "?" not in pattern:
-        dotted = pattern + "."
-        return [n for n in names if n == pattern or n.startswith(dotted)]
-    regex = re.compile(
-        r"\.".join(
-            re.escape(segment).replace(r"\*", "[^.]*").replace(r"\?", "[^.]")
-            for segment in pattern.split(".")
-        )
-        + r"(?:\..*)?"
-    )
-    return [n for n in names if regex.fullmatch(n)]

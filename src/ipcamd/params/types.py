@@ -2,6 +2,13 @@
 
 Every value of every parameter passes through one of these before it is stored, so no value can
 carry a line break or control character into the line-based list format (``name=value\\n``).
+
+Free text (names, descriptions, overlay strings) is stored exactly as the client sent it: spec
+5.1.1 has clients percent-encode ``; / ? : @ & = + , $`` and spaces inside values, so those are
+ordinary characters of a value, as are quotes, ``<`` and ``>``. Only control characters are
+refused. An output format that gives characters a meaning (XML, HTML) escapes them where it is
+written; the stored value never is. Types with a real syntax (host names, time zones, file
+names, query strings) stay strict.
 """
 
 from __future__ import annotations
@@ -14,7 +21,12 @@ from dataclasses import dataclass, field
 
 from ipcamd.errors import InvalidParameter
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: C0 and C1 controls, and the Unicode line and paragraph separators: characters that end or
+#: corrupt a line for some reader of the list format (Python's ``str.splitlines`` splits at
+#: U+0085, U+2028 and U+2029 too).
+#: Characters that could split or corrupt a line (C0, DEL, C1, and what ``splitlines`` also
+#: splits at): refused in values, percent-encoded where a reply echoes input.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 #: The resolutions the spec lists for image requests, as the names clients send.
 SPEC_RESOLUTIONS: tuple[str, ...] = (
@@ -35,7 +47,7 @@ SPEC_RESOLUTIONS: tuple[str, ...] = (
 
 def reject_control_characters(value: str) -> None:
     """Refuse values that could split or corrupt a line of the list format."""
-    if _CONTROL.search(value):
+    if CONTROL_CHARACTERS.search(value):
         raise InvalidParameter("control characters are not allowed")
 
 
@@ -71,6 +83,11 @@ class Text(ParamType):
         if self.hint:
             return self.hint
         return f"text of at most {self.max_length} characters"
+
+
+#: The type of every name a user gives (a camera, a port, an event, a window, a preset...): any
+#: text but control characters, ``Door & gate: 1/2; a=b?`` included.
+NAME = Text(64)
 
 
 @dataclass(frozen=True)

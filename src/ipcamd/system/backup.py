@@ -28,9 +28,8 @@ from ipcamd import PRODUCT
 from ipcamd.auth.users import ROOT_USER, validate_account
 from ipcamd.errors import InvalidParameter
 from ipcamd.identity import Identity
-from ipcamd.params.schema import ParamSpec, Schema, split_instance
+from ipcamd.params.schema import ParamSpec, Schema, kept_on_factory_default, split_instance
 from ipcamd.system.config_tables import ConfigTable, ConfigTables
-from ipcamd.system.defaults import kept_on_factory_default
 from ipcamd.system.faults import fail, pause
 from ipcamd.system.safetar import read_members, write_members
 

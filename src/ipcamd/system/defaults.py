@@ -12,29 +12,10 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 
-from ipcamd.params.schema import Schema
+from ipcamd.params.persistence import write_initial_groups
+from ipcamd.params.schema import Schema, kept_on_factory_default
 from ipcamd.system.config_tables import ConfigTable
 from ipcamd.system.lifecycle import ApplyStep
-
-
-def kept_on_factory_default(schema: Schema) -> list[str]:
-    """Names of the parameters a soft factory default keeps (from the schema)."""
-    return [name for name, spec in schema.static.items() if spec.keep_on_factory_default]
-
-
-def write_initial_groups(conn: sqlite3.Connection, schema: Schema) -> None:
-    """Insert the dynamic groups a new unit starts with, numbered from 0 per parent."""
-    counters: dict[str, int] = {}
-    for parent, template_name, values in schema.initial_groups:
-        template = schema.templates[template_name]
-        number = counters.get(parent, 0)
-        counters[parent] = number + 1
-        path = f"{parent}.{template.letter}{number}"
-        conn.execute("INSERT INTO param_group(path, template) VALUES(?, ?)", (path, template_name))
-        conn.executemany(
-            "INSERT INTO param_value(name, value) VALUES(?, ?)",
-            [(f"{path}.{s.name}", values.get(s.name, s.default)) for s in template.params],
-        )
 
 
 def _reset_params(conn: sqlite3.Connection, schema: Schema, keep: Iterable[str]) -> None:

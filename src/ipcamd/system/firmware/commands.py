@@ -1,26 +1,18 @@
-"""``ipcamd firmware keygen`` and ``ipcamd firmware build``, and what ``serve`` does with slots."""
+"""``ipcamd firmware keygen`` and ``ipcamd firmware build``: keys and signed bundles.
+
+What ``serve`` does with installed slots needs the device and the server, so it lives in the
+command line (:mod:`ipcamd.cli`), the one layer above both.
+"""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 from pathlib import Path
 
-from ipcamd.config import Config
-from ipcamd.device import Device
 from ipcamd.errors import IpcamdError
-from ipcamd.server import Outcome, Ready, serve
-from ipcamd.system.defaults import soft_default
 from ipcamd.system.firmware.bundle import build_bundle, generate_keys, load_private_key
-from ipcamd.system.firmware.slots import FirmwareStore
-from ipcamd.system.firmware.supervisor import (
-    EXIT_RELAUNCH,
-    Supervisor,
-    child_command,
-    watch_supervisor,
-)
 
 PRIVATE_KEY = "firmware.key"
 PUBLIC_KEY = "firmware.pub"
@@ -68,39 +60,3 @@ def run_command(args: argparse.Namespace) -> int:
     except (OSError, IpcamdError) as err:
         print(f"ipcamd firmware: {err}", file=sys.stderr)
         return 2
-
-
-def apply_pending_factory_default(config: Config) -> None:
-    """A ``type=factorydefault`` upgrade: reset settings once, at the new version's first start."""
-    store = FirmwareStore(config.data_dir)
-    pointer = store.read()
-    if pointer is None or not pointer.factory_default:
-        return
-    device = Device(config)
-    try:
-        device.db.call(device.db.transaction(soft_default(device.schema)))
-    finally:
-        device.close()
-    store.factory_default_done()
-
-
-def run_serve(config: Config, argv: list[str], *, supervised: bool, on_ready: Ready) -> int:
-    """``ipcamd serve``: one process, or a supervisor once a firmware slot is installed."""
-    store = FirmwareStore(config.data_dir)
-    if not supervised and store.read() is not None:
-        return Supervisor(
-            argv, store, config.database_path, config.port, config.firmware_health_timeout
-        ).run()
-    if supervised:
-        watch_supervisor()
-        apply_pending_factory_default(config)
-    outcome, port = asyncio.run(serve(config, on_ready))
-    if outcome is Outcome.RELAUNCH:
-        if supervised:
-            return EXIT_RELAUNCH
-        # The first upgrade of a plain process: become the supervisor of the new slot.
-        command = child_command(argv, port)
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os.execv(command[0], command)  # noqa: S606 - our own interpreter and arguments
-    return 1 if outcome is Outcome.FAILED else 0

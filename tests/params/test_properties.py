@@ -1,0 +1,73 @@
+"""``Properties`` says what this unit serves and nothing more (honest capability flags).
+
+Nothing of PTZ, audio, motion detection, local storage, RTSP metadata or I/O is served yet:
+their flags say ``no`` (the keys stay: clients such as the ``axis`` library need them), their
+counts are 0, and lines that describe an unserved API (audio formats, the PTZ preset API) are
+absent. Each family switches its own lines on when it lands.
+"""
+
+from __future__ import annotations
+
+from ipcamd.params.types import SPEC_RESOLUTIONS
+from tests.conftest import CameraFactory
+from tests.support import Camera, assert_text
+
+
+def properties_listing(camera: Camera) -> str:
+    identity = camera.device.identity
+    lines = [
+        "Properties.API.HTTP.Version=3",
+        "Properties.API.HTTP.AdminPath=/",
+        "Properties.API.Metadata.Metadata=no",
+        "Properties.API.Metadata.Version=1.0",
+        "Properties.Audio.Audio=no",
+        "Properties.Firmware.BuildDate=Nov 26 2026 00:00",
+        "Properties.Firmware.BuildNumber=1",
+        f"Properties.Firmware.Version={identity.firmware_version}",
+        "Properties.Image.Format=jpeg,mjpeg",
+        "Properties.Image.NbrOfViews=1",
+        f"Properties.Image.Resolution={','.join(SPEC_RESOLUTIONS)}",
+        "Properties.Image.Rotation=0,90,180,270",
+        "Properties.IO.Input=0",
+        "Properties.IO.Output=0",
+        "Properties.LocalStorage.LocalStorage=no",
+        "Properties.Motion.Motion=no",
+        "Properties.Motion.MaxNbrOfWindows=10",
+        "Properties.PTZ.PTZ=no",
+        "Properties.PTZ.DigitalPTZ=no",
+        "Properties.System.Architecture=python",
+        "Properties.System.HardwareID=1A0",
+        "Properties.System.Language=English",
+        f"Properties.System.SerialNumber={identity.serial_number}",
+        f"Properties.Video.NbrOfInputs={identity.cameras}",
+    ]
+    return "".join(f"{line}\n" for line in lines)
+
+
+async def test_properties_claim_only_what_is_served(camera: Camera) -> None:
+    reply = await camera.get("/axis-cgi/param.cgi?action=list&group=Properties")
+    assert_text(reply, properties_listing(camera))
+
+
+async def test_properties_of_a_video_server(camera_factory: CameraFactory) -> None:
+    camera: Camera = await camera_factory(cameras=4)
+    reply = await camera.get("/axis-cgi/param.cgi?action=list&group=Properties")
+    assert_text(reply, properties_listing(camera))
+    assert "Properties.Video.NbrOfInputs=4\n" in reply.text
+
+
+async def test_nothing_lists_an_rtsp_port_while_nothing_serves_rtsp(camera: Camera) -> None:
+    reply = await camera.get("/axis-cgi/param.cgi?action=list&group=Network.RTSP")
+    assert_text(reply, "# Error: Error -1 getting param in group 'Network.RTSP'\n")
+    reply = await camera.get("/axis-cgi/param.cgi?action=update&Network.RTSP.Port=554")
+    assert_text(reply, "# Error: Error setting 'Network.RTSP.Port' to '554': no such parameter\r\n")
+
+
+async def test_the_groups_of_unbuilt_families_stay_listed(camera: Camera) -> None:
+    """Real devices and the ``axis`` library read these; the later issues rework them."""
+    for group in ("PTZ", "IOPort", "Input", "Output", "Audio", "AudioSource", "Audiod", "Storage"):
+        reply = await camera.get(f"/axis-cgi/param.cgi?action=list&group={group}")
+        assert reply.status == 200
+        lines = reply.text.splitlines()
+        assert lines
+        assert all(line.startswith(group + ".") for line in lines), group
