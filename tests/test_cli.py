@@ -8,6 +8,7 @@ import os
 import re
 import signal
 import sqlite3
+import subprocess
 import sys
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from ipcamd import __version__
+from ipcamd.cli import KEPT_NOTICE
 
 START_TIMEOUT = 30.0
 URL_LINE = re.compile(rb"ipcamd \S+ serving on (http://127\.0\.0\.1:(\d+))\n")
@@ -119,6 +121,28 @@ async def test_version() -> None:
     assert out == f"ipcamd {__version__}\n".encode()
 
 
+#: What only a running unit (or a signing command) needs; ``--version`` and ``--help`` must not
+#: pay for loading them.
+HEAVY_MODULES = ("numpy", "av", "simplejpeg", "cryptography", "aiohttp", "ipcamd.device")
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"], ["serve", "--help"]])
+def test_version_and_help_load_no_heavy_module(args: list[str]) -> None:
+    code = (
+        "import sys\n"
+        "from ipcamd.cli import main\n"
+        "try:\n"
+        f"    main({args!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"print(sorted(m for m in {HEAVY_MODULES!r} if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.strip().splitlines()[-1] == "[]", result.stdout
+
+
 async def test_first_start_prints_password_once(processes: list[Process], tmp_path: Path) -> None:
     first = await serve(processes, tmp_path / "data")
     match = PASSWORD_LINE.fullmatch(await first.next_line())
@@ -132,10 +156,13 @@ async def test_first_start_prints_password_once(processes: list[Process], tmp_pa
     assert b"password" not in rest
 
     second = await serve(processes, tmp_path / "data")
+    # A later start says the stored password is kept, and how to set another, never the value.
+    assert await second.next_line() == KEPT_NOTICE.encode() + b"\n"
     assert await status_with(second.port, "root", password) == 200
     code, rest, _ = await second.stop()
     assert code == 0
-    assert b"password" not in second.stdout + rest
+    assert password.encode() not in second.stdout + rest
+    assert b"shown once" not in second.stdout + rest
     # The password is stored only hashed, at the device's real scrypt cost.
     database = (tmp_path / "data" / "ipcamd.sqlite3").read_bytes()
     assert password.encode() not in database

@@ -4,20 +4,16 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ipcamd import __version__
 from ipcamd.config import Config, build_config, load_toml
-from ipcamd.device import Device
 from ipcamd.errors import IpcamdError
-from ipcamd.server import Outcome, Ready, serve
-from ipcamd.system.defaults import soft_default
 from ipcamd.system.firmware import commands as firmware_commands
 from ipcamd.system.firmware.slots import FirmwareStore
 from ipcamd.system.firmware.supervisor import (
@@ -27,6 +23,13 @@ from ipcamd.system.firmware.supervisor import (
     child_command,
     watch_supervisor,
 )
+
+if TYPE_CHECKING:
+    from ipcamd.device import Device
+    from ipcamd.server import Ready
+
+# The device and the server (numpy, PyAV, aiohttp) are imported where a unit is started, not
+# here: ``--version``, ``--help`` and ``firmware`` answer without loading them.
 
 _LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
@@ -82,10 +85,19 @@ def _sources(values: list[str] | None) -> dict[int, str] | None:
     return sources
 
 
+#: What a start that neither created nor set root's password says about it.
+KEPT_NOTICE = (
+    "root password: the stored one is kept (to set a new one, start with "
+    "IPCAMD_ROOT_PASSWORD=... or --root-password)"
+)
+
+
 def _on_ready(url: str, device: Device) -> None:
     print(f"ipcamd {__version__} serving on {url}", flush=True)
     if device.new_root_password is not None:
         print(f"root password (shown once): {device.new_root_password}", flush=True)
+    elif device.config.root_password is None:
+        print(KEPT_NOTICE, flush=True)
     announce_ready(__version__, int(url.rsplit(":", 1)[1]))
 
 
@@ -95,6 +107,9 @@ def apply_pending_factory_default(config: Config) -> None:
     pointer = store.read()
     if pointer is None or not pointer.factory_default:
         return
+    from ipcamd.device import Device  # noqa: PLC0415 - heavy; only when a unit starts
+    from ipcamd.system.defaults import soft_default  # noqa: PLC0415
+
     device = Device(config)
     try:
         device.db.call(device.db.transaction(soft_default(device.schema)))
@@ -110,6 +125,10 @@ def run_serve(config: Config, argv: list[str], *, supervised: bool, on_ready: Re
         return Supervisor(
             argv, store, config.database_path, config.port, config.firmware_health_timeout
         ).run()
+    import asyncio  # noqa: PLC0415 - heavy; only when a unit starts
+
+    from ipcamd.server import Outcome, serve  # noqa: PLC0415
+
     if supervised:
         watch_supervisor()
         apply_pending_factory_default(config)

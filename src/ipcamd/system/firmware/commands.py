@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 from ipcamd.errors import IpcamdError
-from ipcamd.system.firmware.bundle import build_bundle, generate_keys, load_private_key
 
 PRIVATE_KEY = "firmware.key"
 PUBLIC_KEY = "firmware.pub"
@@ -36,6 +35,13 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def run_command(args: argparse.Namespace) -> int:
     """Carry out ``ipcamd firmware …``; errors are one line on stderr, status 2."""
+    # cryptography is loaded by the command that signs, not by every ``ipcamd`` invocation.
+    from ipcamd.system.firmware.bundle import (  # noqa: PLC0415
+        build_bundle,
+        generate_keys,
+        load_private_key,
+    )
+
     try:
         if args.firmware_command == "keygen":
             private, public = generate_keys()

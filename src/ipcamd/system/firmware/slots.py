@@ -23,9 +23,12 @@ import sqlite3
 import zipfile
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from ipcamd.errors import InvalidParameter
-from ipcamd.system.firmware.bundle import Verified
+
+if TYPE_CHECKING:
+    from ipcamd.system.firmware.bundle import Verified
 
 _LOGGER = logging.getLogger(__name__)
 
