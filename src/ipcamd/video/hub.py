@@ -88,6 +88,11 @@ class Profile:
             event, self._chosen_event = self._chosen_event, asyncio.Event()
             event.set()
 
+    @property
+    def chosen_seq(self) -> int:
+        """The number of the newest frame this profile chose (0 before the first)."""
+        return 0 if self._chosen is None else self._chosen.seq
+
     def next_expected(self) -> float | None:
         """The time stamp by which this frame-rate profile's next frame should have come
         (None without a frame rate: then it comes whenever the source's does)."""
