@@ -9,8 +9,9 @@ from concurrent.futures import ThreadPoolExecutor
 import aiohttp
 import pytest
 
+from ipcamd.video.encoder import Encoded
 from ipcamd.video.frame import solid
-from ipcamd.video.hub import Encoded, Profile, StreamHub
+from ipcamd.video.hub import Profile, StreamHub
 from ipcamd.video.osd import TextPainter
 from ipcamd.video.producer import Producer, StreamClosed
 from ipcamd.video.render import RenderSpec

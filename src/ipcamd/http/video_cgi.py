@@ -22,7 +22,8 @@ from ipcamd.http.forms import Args, read_args
 from ipcamd.http.keys import DEVICE
 from ipcamd.http.replies import NO_CACHE, bad_request, not_found, text, unavailable
 from ipcamd.http.routing import Router
-from ipcamd.video.hub import BOUNDARY, DELIMITER, Profile, Viewer, last_part
+from ipcamd.video.hub import Profile, Viewer
+from ipcamd.video.mjpeg import CONTENT_TYPE, DELIMITER, last_part
 from ipcamd.video.options import KNOWN, StreamOptions
 from ipcamd.video.producer import StreamClosed
 from ipcamd.video.service import VideoService
@@ -30,7 +31,7 @@ from ipcamd.video.service import VideoService
 _LOGGER = logging.getLogger(__name__)
 
 JPEG = "image/jpeg"
-MULTIPART = f"multipart/x-mixed-replace;boundary={BOUNDARY}"
+MULTIPART = CONTENT_TYPE
 #: Seconds a snapshot waits for a first frame (a network source may still be connecting).
 SNAPSHOT_TIMEOUT = 15.0
 MAX_INPUT = 41
@@ -89,7 +90,7 @@ async def handle_image(request: web.Request) -> web.StreamResponse:
             raise unavailable("No picture from the video source yet") from None
         except StreamClosed:
             raise unavailable("Shutting down") from None
-    response = web.Response(body=encoded.jpeg, headers=NO_CACHE)
+    response = web.Response(body=encoded.data, headers=NO_CACHE)
     response.headers["Content-Type"] = JPEG
     return response
 

@@ -1,72 +1,41 @@
 """Stream profiles and viewers: each frame is encoded at most once per profile.
 
 A profile is a :class:`RenderSpec` (camera, size, compression, rotation, mirror, OSD, frame
-rate). It looks at every frame its camera publishes and chooses the ones it shows: all of
-them, or with a frame rate those a :class:`FramePicker` takes, on one schedule shared by all
-its viewers. Its viewers share the bytes of its latest chosen frame, encoded once when the
-first of them asks; a viewer asks for "the next frame after the one I sent", so a slow viewer
-gets the newest one and nothing queues up. A profile exists only while it has viewers, so idle
-profiles cost nothing.
+rate, codec) with the encoder its codec gets. It looks at every frame its camera publishes
+and chooses the ones it shows: all of them, or with a frame rate those a
+:class:`FramePicker` takes, on one schedule shared by all its viewers. Its viewers share the
+bytes of its latest chosen frame, encoded once when the first of them asks; a viewer asks
+for "the next frame after the one I sent", so a slow viewer gets the newest one and nothing
+queues up. A profile exists only while it has viewers, so idle profiles cost nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
-from dataclasses import dataclass
 
 from ipcamd.errors import Busy
+from ipcamd.video.encoder import ENCODERS, Encoded, Encoder, EncoderFactory
 from ipcamd.video.frame import Frame
 from ipcamd.video.osd import TextPainter
 from ipcamd.video.pacing import FramePicker
 from ipcamd.video.producer import Producer, StreamClosed
-from ipcamd.video.render import RenderSpec, render_jpeg
+from ipcamd.video.render import Codec, RenderSpec, render_planes
 
 _LOGGER = logging.getLogger(__name__)
-
-BOUNDARY = "myboundary"
-
-
-@dataclass(frozen=True, slots=True)
-class Encoded:
-    """One encoded frame: the JPEG, and the same as a ready-to-send multipart part."""
-
-    seq: int
-    jpeg: bytes
-    part: bytes
-
-
-#: What opens the multipart body, and what ends each part (spec 5.2.4.7).
-DELIMITER = f"--{BOUNDARY}\r\n".encode("ascii")
-#: What ends the last part of a stream that ends on purpose (RFC 2046 close-delimiter).
-CLOSE_DELIMITER = f"--{BOUNDARY}--\r\n".encode("ascii")
-
-
-def multipart_part(jpeg: bytes) -> bytes:
-    """Part headers + JPEG + ``\r\n--myboundary\r\n``, exactly as spec 5.2.4.7 shows ``<image>``.
-
-    The boundary goes out right after the picture ("each image ends with a boundary string"):
-    browsers draw a part only once the boundary after it arrives, so sending it with the next
-    frame would show every picture one frame late (https://crbug.com/527446; uStreamer does
-    the same). The stream itself starts with :data:`DELIMITER`.
-    """
-    head = f"Content-Type: image/jpeg\r\nContent-Length: {len(jpeg)}\r\n\r\n".encode("ascii")
-    return b"".join((head, jpeg, b"\r\n", DELIMITER))
-
-
-def last_part(part: bytes) -> bytes:
-    """``part`` ending in the close-delimiter instead of the boundary (the stream ends there)."""
-    return part[: -len(DELIMITER)] + CLOSE_DELIMITER
 
 
 class Profile:
     """The viewers of one RenderSpec, the frames chosen for them, the latest one encoded."""
 
-    def __init__(self, hub: StreamHub, spec: RenderSpec, producer: Producer) -> None:
+    def __init__(
+        self, hub: StreamHub, spec: RenderSpec, producer: Producer, encoder: Encoder
+    ) -> None:
         self.spec = spec
         self.producer = producer
+        self.encoder = encoder
         self.users = 0
         self._hub = hub
         self._picker = FramePicker(spec.fps) if spec.fps > 0 else None
@@ -124,15 +93,18 @@ class Profile:
         self._closed = True
         self._unlisten()
         self._chosen_event.set()
+        self.encoder.close()
+
+    def _render(self, frame: Frame) -> Encoded:
+        """Runs in the thread pool: the frame as this profile shows and encodes it."""
+        planes = render_planes(frame.planes, self.spec, self._hub.painter, frame.time)
+        return self.encoder.encode(planes, frame.seq, frame.time)
 
     async def _encode(self, frame: Frame) -> Encoded:
         loop = asyncio.get_running_loop()
         try:
-            jpeg = await loop.run_in_executor(
-                self._hub.executor, render_jpeg, frame, self.spec, self._hub.painter
-            )
+            encoded = await loop.run_in_executor(self._hub.executor, self._render, frame)
             self._hub.encodes += 1
-            encoded = Encoded(frame.seq, jpeg, multipart_part(jpeg))
             if self._last is None or encoded.seq > self._last.seq:
                 self._last = encoded
             return encoded
@@ -186,6 +158,7 @@ class StreamHub:
         executor: Executor,
         painter: TextPainter,
         max_viewers: Callable[[], int],
+        encoders: Mapping[Codec, EncoderFactory] = ENCODERS,
     ) -> None:
         self.executor = executor
         self.painter = painter
@@ -194,6 +167,7 @@ class StreamHub:
         self.encodes = 0
         self._producers = producers
         self._max_viewers = max_viewers
+        self._encoders = encoders
         self._profiles: dict[RenderSpec, Profile] = {}
         self._closed = False
 
@@ -215,10 +189,12 @@ class StreamHub:
     def _join(self, spec: RenderSpec) -> Profile:
         profile = self._profiles.get(spec)
         if profile is None:
-            profile = Profile(self, spec, self._producers(spec.camera))
+            encoder = self._encoders[spec.codec](spec)
+            profile = Profile(self, spec, self._producers(spec.camera), encoder)
             self._profiles[spec] = profile
         profile.users += 1
         profile.producer.attach()
+        profile.encoder.request_keyframe()  # a newcomer can start from the next frame
         return profile
 
     def _leave(self, profile: Profile) -> None:
