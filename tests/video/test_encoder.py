@@ -114,7 +114,7 @@ async def test_profiles_are_keyed_by_codec(
 ) -> None:
     hub, producer, made = hub_with
     jpeg, grey = RenderSpec("1", 32, 24, 30), RenderSpec("1", 32, 24, 30, codec=Codec.GREY)
-    with hub.admit() as a, hub.admit() as b:
+    with hub.attach("a") as a, hub.attach("b") as b:
         first, second = a.use(jpeg), b.use(grey)
         assert hub.profiles == 2
         assert first is not second
@@ -132,7 +132,7 @@ async def test_a_joining_consumer_asks_for_a_keyframe(
 ) -> None:
     hub, producer, made = hub_with
     spec = RenderSpec("1", 32, 24, 30)
-    with hub.admit() as first:
+    with hub.attach("first") as first:
         profile = first.use(spec)
         [encoder] = made
         assert encoder.keyframes_requested == 1
@@ -140,7 +140,7 @@ async def test_a_joining_consumer_asks_for_a_keyframe(
         assert (await profile.next(0)).keyframe
         producer.publish(solid(64, 48, 20), when=2.0)
         assert not (await profile.next(1)).keyframe
-        with hub.admit() as second:
+        with hub.attach("second") as second:
             assert second.use(spec) is profile
             assert encoder.keyframes_requested == 2
             producer.publish(solid(64, 48, 30), when=3.0)
@@ -155,7 +155,7 @@ async def test_frames_reach_the_encoder_one_at_a_time_in_order(
     got: list[list[int]] = [[] for _ in range(6)]
 
     async def viewer(seqs: list[int]) -> None:
-        with hub.admit() as handle:
+        with hub.attach("viewer") as handle:
             profile = handle.use(spec)
             seq = 0
             while seq < 40:

@@ -31,7 +31,7 @@ async def hub() -> AsyncIterator[tuple[StreamHub, Producer]]:
 
 async def watch(hub: StreamHub, spec: RenderSpec, got: list[Encoded]) -> None:
     """One viewer: every frame it is given, until the stream closes."""
-    with hub.admit() as viewer:
+    with hub.attach("test viewer") as viewer:
         profile = viewer.use(spec)
         seq = 0
         try:

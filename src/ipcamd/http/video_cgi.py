@@ -22,7 +22,8 @@ from ipcamd.http.forms import Args, read_args
 from ipcamd.http.keys import DEVICE
 from ipcamd.http.replies import NO_CACHE, bad_request, not_found, text, unavailable
 from ipcamd.http.routing import Router
-from ipcamd.video.hub import Profile, Viewer
+from ipcamd.video.consumers import Consumer
+from ipcamd.video.hub import Profile
 from ipcamd.video.mjpeg import CONTENT_TYPE, DELIMITER, last_part
 from ipcamd.video.options import KNOWN, StreamOptions
 from ipcamd.video.producer import StreamClosed
@@ -70,9 +71,18 @@ def _options(video: VideoService, camera: str | None, args: dict[str, str]) -> S
         raise bad_request(str(err)) from None
 
 
-def _admit(video: VideoService) -> Viewer:
+def _peer(request: web.Request) -> str:
+    """``127.0.0.1:5555`` (``[::1]:5555``): who a consumer handle serves."""
+    peername = request.transport.get_extra_info("peername") if request.transport else None
+    if isinstance(peername, tuple) and len(peername) >= 2:
+        host, port = peername[0], peername[1]
+        return f"[{host}]:{port}" if ":" in str(host) else f"{host}:{port}"
+    return request.remote or "unknown"
+
+
+def _admit(video: VideoService, name: str) -> Consumer:
     try:
-        return video.hub.admit()
+        return video.hub.attach(name)
     except (Busy, StreamClosed) as err:
         raise unavailable(str(err)) from None
 
@@ -82,7 +92,7 @@ async def handle_image(request: web.Request) -> web.StreamResponse:
     video = _video(request)
     args = _known_args(await read_args(request))
     options = _options(video, request.match_info.get("camera"), args)
-    with _admit(video) as viewer:
+    with _admit(video, f"snapshot {_peer(request)}") as viewer:
         profile = viewer.use(options.spec)
         try:
             encoded = await asyncio.wait_for(profile.next(0), SNAPSHOT_TIMEOUT)
@@ -109,7 +119,7 @@ async def handle_mjpeg(request: web.Request) -> web.StreamResponse:
     args = _known_args(await read_args(request))
     camera = request.match_info.get("camera")
     options = _options(video, camera, args)
-    with _admit(video) as viewer:
+    with _admit(video, f"viewer {_peer(request)}") as viewer:
         response = UntilCloseResponse(headers={"Content-Type": MULTIPART, **NO_CACHE})
         response.force_close()
         # A client that hangs up, even before the head goes out, just ends its stream.
@@ -132,7 +142,7 @@ async def handle_mjpeg(request: web.Request) -> web.StreamResponse:
 async def _stream(
     video: VideoService,
     *,
-    viewer: Viewer,
+    viewer: Consumer,
     response: web.StreamResponse,
     camera: str | None,
     args: dict[str, str],

@@ -1,12 +1,15 @@
-"""Stream profiles and viewers: each frame is encoded at most once per profile.
+"""Stream profiles and their consumers: each frame is encoded at most once per profile.
 
 A profile is a :class:`RenderSpec` (camera, size, compression, rotation, mirror, OSD, frame
 rate, codec) with the encoder its codec gets. It looks at every frame its camera publishes
 and chooses the ones it shows: all of them, or with a frame rate those a
-:class:`FramePicker` takes, on one schedule shared by all its viewers. Its viewers share the
-bytes of its latest chosen frame, encoded once when the first of them asks; a viewer asks
-for "the next frame after the one I sent", so a slow viewer gets the newest one and nothing
-queues up. A profile exists only while it has viewers, so idle profiles cost nothing.
+:class:`FramePicker` takes, on one schedule shared by all its consumers. They share the
+bytes of its latest chosen frame, encoded once when the first of them asks; a consumer asks
+for "the next frame after the one I sent", so a slow one gets the newest frame and nothing
+queues up. A profile exists only while it has consumers, so idle profiles cost nothing.
+
+Every consumer attaches through a named handle (``consumers.py``): viewers count against
+``Image.MaxViewers``, internal consumers (motion, recorder, RTSP) do not.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
 
 from ipcamd.errors import Busy
+from ipcamd.video.consumers import Consumer, ConsumerInfo, ConsumerKind, ProfileLeft
 from ipcamd.video.encoder import ENCODERS, Encoded, Encoder, EncoderFactory
 from ipcamd.video.frame import Frame
 from ipcamd.video.osd import TextPainter
@@ -28,7 +32,7 @@ _LOGGER = logging.getLogger(__name__)
 
 
 class Profile:
-    """The viewers of one RenderSpec, the frames chosen for them, the latest one encoded."""
+    """The consumers of one RenderSpec, the frames chosen for them, the latest one encoded."""
 
     def __init__(
         self, hub: StreamHub, spec: RenderSpec, producer: Producer, encoder: Encoder
@@ -36,7 +40,7 @@ class Profile:
         self.spec = spec
         self.producer = producer
         self.encoder = encoder
-        self.users = 0
+        self.consumers: set[Consumer] = set()
         self._hub = hub
         self._picker = FramePicker(spec.fps) if spec.fps > 0 else None
         self._chosen: Frame | None = None
@@ -47,6 +51,11 @@ class Profile:
         self._unlisten = producer.add_listener(self._on_frame)
         self._on_frame()  # a running camera's current frame is the first one
 
+    @property
+    def users(self) -> int:
+        """How many consumers watch this profile."""
+        return len(self.consumers)
+
     def _on_frame(self) -> None:
         """Runs on every frame the camera publishes: take it or let it pass."""
         frame = self.producer.latest
@@ -54,8 +63,12 @@ class Profile:
             return
         if self._picker is None or self._picker.take(frame.time):
             self._chosen = frame
-            event, self._chosen_event = self._chosen_event, asyncio.Event()
-            event.set()
+            self.wake()
+
+    def wake(self) -> None:
+        """Wake every consumer waiting here, to look again (a new frame, or one that moved)."""
+        event, self._chosen_event = self._chosen_event, asyncio.Event()
+        event.set()
 
     @property
     def chosen_seq(self) -> int:
@@ -67,12 +80,15 @@ class Profile:
         (None without a frame rate: then it comes whenever the source's does)."""
         return None if self._picker is None else self._picker.expected
 
-    async def next(self, after: int) -> Encoded:
+    async def next(self, after: int, consumer: Consumer | None = None) -> Encoded:
         """The newest frame chosen for this profile whose number is above ``after``.
 
-        Raises StreamClosed when the profile or its camera shuts down.
+        Raises StreamClosed when the profile or its camera shuts down, and ProfileLeft when
+        ``consumer`` no longer watches this profile (it moved while it waited).
         """
         while True:
+            if consumer is not None and consumer.profile is not self:
+                raise ProfileLeft
             if self._closed or self.producer.closed:
                 raise StreamClosed(self.producer.name)
             frame = self._chosen
@@ -86,13 +102,16 @@ class Profile:
         if pending is None or pending[0] <= after:
             future = asyncio.ensure_future(self._encode(frame))
             pending = self._pending = (frame.seq, future)
-        return await asyncio.shield(pending[1])
+        encoded = await asyncio.shield(pending[1])
+        if consumer is not None and consumer.profile is not self:
+            raise ProfileLeft  # moved during the encode: the next frame has the new settings
+        return encoded
 
     def close(self) -> None:
-        """Stop looking at frames; waiting viewers get StreamClosed."""
+        """Stop looking at frames; waiting consumers get StreamClosed."""
         self._closed = True
         self._unlisten()
-        self._chosen_event.set()
+        self.wake()
         self.encoder.close()
 
     def _render(self, frame: Frame) -> Encoded:
@@ -113,44 +132,9 @@ class Profile:
                 self._pending = None
 
 
-class Viewer:
-    """One admitted consumer (a stream or a snapshot being served); holds one viewer slot."""
-
-    def __init__(self, hub: StreamHub) -> None:
-        self._hub = hub
-        self._profile: Profile | None = None
-        self._closed = False
-
-    def use(self, spec: RenderSpec) -> Profile:
-        """Watch ``spec`` (switching from the previous profile, if different)."""
-        current = self._profile
-        if current is not None and current.spec == spec:
-            return current
-        profile = self._hub._join(spec)
-        self._profile = profile
-        if current is not None:
-            self._hub._leave(current)
-        return profile
-
-    def close(self) -> None:
-        """Give the slot back (at once: a disconnected client frees it immediately)."""
-        if self._closed:
-            return
-        self._closed = True
-        if self._profile is not None:
-            self._hub._leave(self._profile)
-            self._profile = None
-        self._hub.viewers -= 1
-
-    def __enter__(self) -> Viewer:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
-
-
 class StreamHub:
-    """All live profiles of the device, and the viewer count that ``Image.MaxViewers`` caps."""
+    """All live profiles of the device, its consumers, and the viewer count that
+    ``Image.MaxViewers`` caps."""
 
     def __init__(
         self,
@@ -162,6 +146,7 @@ class StreamHub:
     ) -> None:
         self.executor = executor
         self.painter = painter
+        #: Viewers attached now (internal consumers are not counted).
         self.viewers = 0
         #: Frames encoded since start (all profiles): what the fan-out benchmark watches.
         self.encodes = 0
@@ -169,44 +154,77 @@ class StreamHub:
         self._max_viewers = max_viewers
         self._encoders = encoders
         self._profiles: dict[RenderSpec, Profile] = {}
+        self._consumers: dict[Consumer, None] = {}  # in order of arrival
         self._closed = False
 
     @property
     def profiles(self) -> int:
-        """How many profiles have viewers right now."""
+        """How many profiles have consumers right now."""
         return len(self._profiles)
 
-    def admit(self) -> Viewer:
-        """A new viewer, or :class:`Busy` when ``Image.MaxViewers`` (0 = no limit) is reached."""
+    def attach(self, name: str, kind: ConsumerKind = ConsumerKind.VIEWER) -> Consumer:
+        """A handle for a new consumer called ``name``.
+
+        A viewer beyond ``Image.MaxViewers`` (0 = no limit) is refused with :class:`Busy`; an
+        internal consumer never is. Both get StreamClosed while the device shuts down.
+        """
         if self._closed:
             raise StreamClosed("shutting down")
-        limit = self._max_viewers()
-        if limit and self.viewers >= limit:
-            raise Busy(f"Too many viewers (Image.MaxViewers={limit})")
-        self.viewers += 1
-        return Viewer(self)
+        if kind is ConsumerKind.VIEWER:
+            limit = self._max_viewers()
+            if limit and self.viewers >= limit:
+                raise Busy(f"Too many viewers (Image.MaxViewers={limit})")
+            self.viewers += 1
+        consumer = Consumer(self, name, kind)
+        self._consumers[consumer] = None
+        _LOGGER.debug(
+            "Video consumer %s (%s) attached: %d viewers, %d consumers",
+            name,
+            kind,
+            self.viewers,
+            len(self._consumers),
+        )
+        return consumer
 
-    def _join(self, spec: RenderSpec) -> Profile:
+    def consumers(self) -> list[ConsumerInfo]:
+        """Every attached consumer, oldest first (the video diagnostics)."""
+        return [consumer.info() for consumer in self._consumers]
+
+    def _join(self, spec: RenderSpec, consumer: Consumer) -> Profile:
         profile = self._profiles.get(spec)
         if profile is None:
             encoder = self._encoders[spec.codec](spec)
             profile = Profile(self, spec, self._producers(spec.camera), encoder)
             self._profiles[spec] = profile
-        profile.users += 1
-        profile.producer.attach()
+        profile.consumers.add(consumer)
+        profile.producer.attach(consumer)
         profile.encoder.request_keyframe()  # a newcomer can start from the next frame
         return profile
 
-    def _leave(self, profile: Profile) -> None:
-        profile.users -= 1
-        profile.producer.detach()
-        if profile.users == 0:
+    def _leave(self, profile: Profile, consumer: Consumer) -> None:
+        profile.consumers.discard(consumer)
+        profile.producer.detach(consumer)
+        if not profile.consumers:
             if self._profiles.get(profile.spec) is profile:
                 del self._profiles[profile.spec]
             profile.close()
 
+    def _detach(self, consumer: Consumer) -> None:
+        if consumer not in self._consumers:
+            return
+        del self._consumers[consumer]
+        if consumer.kind is ConsumerKind.VIEWER:
+            self.viewers -= 1
+        _LOGGER.debug(
+            "Video consumer %s (%s) detached: %d viewers, %d consumers",
+            consumer.name,
+            consumer.kind,
+            self.viewers,
+            len(self._consumers),
+        )
+
     def close(self) -> None:
-        """Refuse new viewers and end the running streams."""
+        """Refuse new consumers and end the running streams."""
         self._closed = True
         for profile in self._profiles.values():
             profile.close()

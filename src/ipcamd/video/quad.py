@@ -32,27 +32,19 @@ class QuadCamera(Producer):
         self._cameras = list(cameras)
         self._executor = executor
         self._enabled = enabled
-        self._users = 0
         self._task: asyncio.Task[None] | None = None
         self._dirty = asyncio.Event()
         self._unlisten: list[Callable[[], None]] = []
 
-    def attach(self) -> None:
-        """The first consumer starts every input camera and the composing task."""
-        self._users += 1
-        if self._users == 1:
-            for camera in self._cameras:
-                camera.attach()
-                self._unlisten.append(camera.add_listener(self._dirty.set))
-            self._task = asyncio.get_running_loop().create_task(self._run())
-
-    def detach(self) -> None:
-        """The last consumer stops the composing task and lets the inputs go."""
-        self._users -= 1
-        if self._users == 0:
-            self._stop()
+    def _start(self) -> None:
+        """The first user starts every input camera and the composing task."""
+        for camera in self._cameras:
+            camera.attach(self)
+            self._unlisten.append(camera.add_listener(self._dirty.set))
+        self._task = asyncio.get_running_loop().create_task(self._run())
 
     def _stop(self) -> None:
+        """The last user left (or shutdown): stop composing and let the inputs go."""
         if self._task is not None:
             self._task.cancel()
             self._task = None
@@ -60,7 +52,7 @@ class QuadCamera(Producer):
             unlisten()
         if self._unlisten:
             for camera in self._cameras:
-                camera.detach()
+                camera.detach(self)
         self._unlisten = []
         self.latest = None
 

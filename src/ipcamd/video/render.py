@@ -50,6 +50,21 @@ class RenderSpec:
         """The encoded picture's ``(width, height)``: rotation by 90 or 270 swaps them."""
         return rotated(self.width, self.height, self.rotation)
 
+    def describe(self) -> str:
+        """``camera 1 jpeg 640x480 compression 30 15 fps``, for logs and diagnostics."""
+        words = [f"camera {self.camera}", str(self.codec), f"{self.width}x{self.height}"]
+        if self.codec is Codec.JPEG:
+            words.append(f"compression {self.compression}")
+        if self.rotation:
+            words.append(f"rotation {self.rotation}")
+        if self.mirror:
+            words.append("mirrored")
+        if self.osd.visible:
+            words.append("text")
+        if self.fps:
+            words.append(f"{self.fps:g} fps")
+        return " ".join(words)
+
     @property
     def quality(self) -> int:
         """libjpeg quality from the spec's compression (0 = best quality, 100 = smallest)."""

@@ -15,6 +15,7 @@ from ipcamd.access import AccessLevel
 from ipcamd.errors import Disabled, InvalidParameter, NotFound
 from ipcamd.params.store import ParamChange, ParamStore
 from ipcamd.video.camera import Camera
+from ipcamd.video.consumers import ConsumerInfo
 from ipcamd.video.hub import StreamHub
 from ipcamd.video.options import StreamOptions, build_options
 from ipcamd.video.osd import LocalTime, TextPainter, host_local_time
@@ -95,6 +96,11 @@ class VideoService:
             return self.producers[camera]
         except KeyError as err:
             raise NotFound(f"No such camera '{camera}'") from err
+
+    def consumers(self) -> list[ConsumerInfo]:
+        """Who takes pictures now, oldest first: viewers and internal consumers, each by name
+        with the profile it watches (the video diagnostics)."""
+        return self.hub.consumers()
 
     def _input_enabled(self, number: int) -> bool:
         return self.params.get_bool(f"Image.I{number - 1}.Enabled")
