@@ -95,7 +95,8 @@ async def handle_image(request: web.Request) -> web.StreamResponse:
     with _admit(video, f"snapshot {_peer(request)}") as viewer:
         profile = viewer.use(options.spec)
         try:
-            encoded = await asyncio.wait_for(profile.next(0), SNAPSHOT_TIMEOUT)
+            fresh = profile.producer.fresh_from - 1  # after a view move: the new window
+            encoded = await asyncio.wait_for(viewer.next(fresh), SNAPSHOT_TIMEOUT)
         except TimeoutError:
             raise unavailable("No picture from the video source yet") from None
         except StreamClosed:

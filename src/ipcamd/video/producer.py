@@ -38,6 +38,9 @@ class Producer:
         self._closed = False
         self._listeners: list[Callable[[], None]] = []
         self._users: dict[object, int] = {}  # user → how many times it attached
+        #: The number of the first frame that shows what this producer shows now: frames
+        #: before it show an earlier view window (a snapshot asks for one from here on).
+        self.fresh_from = 1
 
     def __str__(self) -> str:
         return self.name
@@ -73,6 +76,11 @@ class Producer:
 
     def _stop(self) -> None:
         """The last user left: stop producing."""
+
+    @property
+    def next_seq(self) -> int:
+        """The number the next published frame will have."""
+        return self._seq + 1
 
     def add_listener(self, callback: Callable[[], None]) -> Callable[[], None]:
         """Call ``callback()`` after each published frame; returns a function that removes it."""

@@ -1,4 +1,8 @@
-"""``quad``: the four inputs tiled 2x2, as a producer of its own while anyone watches it."""
+"""``quad``: the four inputs' views tiled 2x2, as a producer of its own while anyone watches it.
+
+It tiles what each camera's view shows (a digital PTZ window included), after the view and
+before the profiles, so ``quad`` streams are profiles like any other.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,9 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 
-from ipcamd.video.camera import Camera
 from ipcamd.video.imaging import tile
 from ipcamd.video.producer import Producer
+from ipcamd.video.view import View
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -19,14 +23,14 @@ MAX_FPS = 30.0
 
 
 class QuadCamera(Producer):
-    """Composes the latest frame of each input whenever one of them publishes (up to 30 fps).
+    """Composes the latest frame of each input's view whenever one publishes (up to 30 fps).
 
     An input that ``enabled(number)`` says is switched off stays a black tile: a disabled
     channel's picture is never shown, not even in the quad view.
     """
 
     def __init__(
-        self, cameras: Sequence[Camera], executor: Executor, enabled: Callable[[int], bool]
+        self, cameras: Sequence[View], executor: Executor, enabled: Callable[[int], bool]
     ) -> None:
         super().__init__("quad")
         self._cameras = list(cameras)

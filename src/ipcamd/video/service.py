@@ -1,4 +1,7 @@
-"""The video service: cameras (and quad), the stream hub, and the OSD settings of setosd.cgi."""
+"""The video service: cameras, their views (and quad), the stream hub, and setosd.cgi's OSD.
+
+source (Camera) → view (View: the digital PTZ window) → profiles (StreamHub) → consumers.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ from ipcamd.video.osd import LocalTime, TextPainter, host_local_time
 from ipcamd.video.producer import Producer, VideoStatus
 from ipcamd.video.quad import QuadCamera
 from ipcamd.video.sources import TESTPATTERN, check_uri, open_source
+from ipcamd.video.view import View
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -58,9 +62,11 @@ class VideoService:
             self.cameras.append(
                 Camera(number, factory, self.painter, always_video=uri == TESTPATTERN)
             )
-        self.producers: dict[str, Producer] = {str(c.number): c for c in self.cameras}
+        #: Each camera as its profiles see it: source → view (digital PTZ window) → profiles.
+        self.views = [View(c, c.number, c.no_video_picture()) for c in self.cameras]
+        self.producers: dict[str, Producer] = {str(v.number): v for v in self.views}
         if cameras > 1:
-            self.producers[QUAD] = QuadCamera(self.cameras, self.executor, self._input_enabled)
+            self.producers[QUAD] = QuadCamera(self.views, self.executor, self._input_enabled)
         self.hub = StreamHub(self.producer, self.executor, self.painter, self._max_viewers)
         #: setosd.cgi changes made with Commit=no: full parameter name → value, until restart.
         self._osd_overlay: dict[str, str] = {}
@@ -78,7 +84,7 @@ class VideoService:
     def close_streams(self) -> None:
         """End every stream now (server shutdown): waiting viewers get StreamClosed."""
         self.hub.close()
-        for producer in self.producers.values():
+        for producer in [*self.producers.values(), *self.cameras]:
             producer.close()
 
     async def stop(self) -> None:
@@ -96,6 +102,16 @@ class VideoService:
             return self.producers[camera]
         except KeyError as err:
             raise NotFound(f"No such camera '{camera}'") from err
+
+    def view(self, camera: int) -> View:
+        """The view stage of input ``camera`` (1..N): what a PTZ driver moves.
+
+        ``video.view(1).set_window(Window.centred(0.5, 0.5, zoom=2))`` shows the middle
+        quarter of camera 1 in every stream, snapshot and ``quad`` tile from the next frame.
+        """
+        if not 1 <= camera <= len(self.views):
+            raise NotFound(f"No such camera '{camera}'")
+        return self.views[camera - 1]
 
     def consumers(self) -> list[ConsumerInfo]:
         """Who takes pictures now, oldest first: viewers and internal consumers, each by name
