@@ -9,7 +9,7 @@ import asyncio
 import logging
 import os
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from urllib.parse import parse_qsl
@@ -18,13 +18,16 @@ from ipcamd.access import AccessLevel
 from ipcamd.errors import Disabled, InvalidParameter, NotFound
 from ipcamd.params.store import ParamChange, ParamStore
 from ipcamd.video.camera import Camera
-from ipcamd.video.consumers import ConsumerInfo
+from ipcamd.video.consumers import Consumer, ConsumerInfo, ConsumerKind
+from ipcamd.video.encoder import Encoded
 from ipcamd.video.hub import StreamHub
 from ipcamd.video.options import StreamOptions, build_options
 from ipcamd.video.osd import LocalTime, TextPainter, host_local_time
 from ipcamd.video.producer import Producer, VideoStatus
 from ipcamd.video.quad import QuadCamera
+from ipcamd.video.render import RenderSpec
 from ipcamd.video.sources import TESTPATTERN, check_uri, open_source
+from ipcamd.video.stream import Subscription
 from ipcamd.video.view import View
 
 _LOGGER = logging.getLogger(__name__)
@@ -70,8 +73,8 @@ class VideoService:
         self.hub = StreamHub(self.producer, self.executor, self.painter, self._max_viewers)
         #: setosd.cgi changes made with Commit=no: full parameter name → value, until restart.
         self._osd_overlay: dict[str, str] = {}
-        #: Grows on every change of what a stream should show; running streams re-read options.
-        self.generation = 0
+        #: Open subscriptions, told about every change of what they should show.
+        self._subscriptions: dict[Subscription, None] = {}
         self._unsubscribe = params.subscribe("Image", self._on_params)
 
     # ----------------------------------------------------------------- lifetime
@@ -205,9 +208,81 @@ class VideoService:
             await self.params.async_update(items, level, user)
         else:
             self._osd_overlay.update(items)
-            self.generation += 1
+            self._settings_changed()
 
     def _on_params(self, change: ParamChange) -> None:
         for name in change.values:
             self._osd_overlay.pop(name, None)
-        self.generation += 1
+        self._settings_changed()
+
+    # ----------------------------------------------------------------- subscriptions
+
+    def open_stream(
+        self,
+        camera: str | None,
+        args: Mapping[str, str],
+        *,
+        name: str,
+        kind: ConsumerKind = ConsumerKind.VIEWER,
+    ) -> Subscription:
+        """Subscribe ``name`` to ``camera`` (from the path, else ``camera=``, else 1) with a
+        request's ``args`` over the camera's settings; the subscription follows ``Image.*``
+        and setosd.cgi changes by itself and ends when the channel is switched off.
+
+        Raises NotFound (unknown camera), Disabled, InvalidParameter (a bad argument), then
+        Busy (a viewer beyond ``Image.MaxViewers``) or StreamClosed (shutting down): all
+        before anything starts.
+        """
+        request = dict(args)
+        resolve = partial(self.options, camera, request)
+        options = resolve()
+        return self._subscribe(self.hub.attach(name, kind), resolve, options)
+
+    async def snapshot(
+        self,
+        camera: str | None,
+        args: Mapping[str, str],
+        *,
+        name: str,
+    ) -> Encoded:
+        """One picture, as a viewer of :meth:`open_stream` would get it now (the JPEG a
+        stream of the same settings shares, and the current view window).
+
+        Raises what :meth:`open_stream` and :meth:`Subscription.picture` raise.
+        """
+        with self.open_stream(camera, args, name=name) as subscription:
+            return await subscription.picture()
+
+    def open_encoded(
+        self, spec: RenderSpec, *, name: str, kind: ConsumerKind = ConsumerKind.INTERNAL
+    ) -> Subscription:
+        """Subscribe ``name`` to the encoded frames of the profile ``spec`` itself (the
+        recorder's JPEG, RTSP's H.264): fixed settings, shared with every consumer of that
+        profile; it ends when the channel is switched off. Iterate it for the frames.
+
+        Raises NotFound, Disabled, then Busy (a viewer only) or StreamClosed.
+        """
+        resolve = partial(self._fixed_options, spec)
+        options = resolve()
+        return self._subscribe(self.hub.attach(name, kind), resolve, options)
+
+    def _fixed_options(self, spec: RenderSpec) -> StreamOptions:
+        self.producer(spec.camera)  # NotFound for anything but an input of this unit (or quad)
+        if not self.enabled(spec.camera):
+            raise Disabled(f"Camera {spec.camera} is disabled")
+        return StreamOptions(spec)
+
+    def _subscribe(
+        self, consumer: Consumer, resolve: Callable[[], StreamOptions], options: StreamOptions
+    ) -> Subscription:
+        subscription = Subscription(consumer, resolve, options, self._forget)
+        self._subscriptions[subscription] = None
+        return subscription
+
+    def _forget(self, subscription: Subscription) -> None:
+        self._subscriptions.pop(subscription, None)
+
+    def _settings_changed(self) -> None:
+        """What streams show may have changed: every subscription looks again at once."""
+        for subscription in list(self._subscriptions):
+            subscription.refresh()
