@@ -20,12 +20,13 @@ from ipcamd.params.store import ParamChange, ParamStore
 from ipcamd.video.camera import Camera
 from ipcamd.video.consumers import Consumer, ConsumerInfo, ConsumerKind
 from ipcamd.video.encoder import Encoded
+from ipcamd.video.feeds import FrameFeed
 from ipcamd.video.hub import StreamHub
-from ipcamd.video.options import StreamOptions, build_options
+from ipcamd.video.options import MAX_FPS, StreamOptions, build_options
 from ipcamd.video.osd import LocalTime, TextPainter, host_local_time
 from ipcamd.video.producer import Producer, VideoStatus
 from ipcamd.video.quad import QuadCamera
-from ipcamd.video.render import RenderSpec
+from ipcamd.video.render import Codec, RenderSpec
 from ipcamd.video.sources import TESTPATTERN, check_uri, open_source
 from ipcamd.video.stream import Subscription
 from ipcamd.video.view import View
@@ -33,6 +34,10 @@ from ipcamd.video.view import View
 _LOGGER = logging.getLogger(__name__)
 
 QUAD = "quad"
+#: What a motion detector gets unless it asks otherwise: 160x120 grey, 5 a second.
+FRAMES_SIZE, FRAMES_FPS = (160, 120), 5.0
+#: The largest side of a grey picture (the largest picture a profile makes).
+MAX_FRAMES_SIZE = 1280
 #: The names setosd.cgi changes, under ``Image.I<n>.Text.``.
 OSD_SETTINGS = ("DateEnabled", "ClockEnabled", "TextEnabled", "String")
 
@@ -264,7 +269,33 @@ class VideoService:
         """
         resolve = partial(self._fixed_options, spec)
         options = resolve()
-        return self._subscribe(self.hub.attach(name, kind), resolve, options)
+        subscription = self._subscribe(self.hub.attach(name, kind), resolve, options)
+        subscription.watch()  # an internal consumer reads from now on: start the camera
+        return subscription
+
+    def open_frames(
+        self,
+        camera: str,
+        *,
+        name: str,
+        size: tuple[int, int] = FRAMES_SIZE,
+        fps: float = FRAMES_FPS,
+    ) -> FrameFeed:
+        """Subscribe internal consumer ``name`` (``motion 1``) to small grey pictures of input
+        ``camera`` (what its view shows), ``size`` = (width, height), at most ``fps`` a
+        second (the profile's schedule: a slower source gives every frame).
+
+        Raises InvalidParameter for a size or rate out of range, NotFound, Disabled.
+        """
+        width, height = size
+        if not (2 <= width <= MAX_FRAMES_SIZE and 2 <= height <= MAX_FRAMES_SIZE):
+            raise InvalidParameter(f"Grey picture size {width}x{height} out of range")
+        if width % 2 or height % 2:
+            raise InvalidParameter(f"Grey picture size {width}x{height} must be even")
+        if not 0 < fps <= MAX_FPS:
+            raise InvalidParameter(f"Grey picture rate {fps} out of range (above 0, at most 100)")
+        spec = RenderSpec(camera, width, height, 0, fps=fps, codec=Codec.GREY)
+        return FrameFeed(self.open_encoded(spec, name=name))
 
     def _fixed_options(self, spec: RenderSpec) -> StreamOptions:
         self.producer(spec.camera)  # NotFound for anything but an input of this unit (or quad)

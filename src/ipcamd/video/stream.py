@@ -72,6 +72,12 @@ class Subscription:
         if self.consumer.profile is not None:
             self.consumer.use(options.spec)
 
+    def watch(self) -> None:
+        """Join the profile of :attr:`options` now (the first :meth:`next` does otherwise);
+        the camera starts if it was idle."""
+        if self._ended is None and self.consumer.profile is None:
+            self.consumer.use(self.options.spec)
+
     async def next(self) -> Encoded:
         """The newest frame after the one this returned last, as the settings say now.
 
@@ -80,8 +86,7 @@ class Subscription:
         if self._ended is not None:
             self.consumer.leave()
             raise Disabled(str(self._ended))
-        if self.consumer.profile is None:
-            self.consumer.use(self.options.spec)
+        self.watch()
         encoded = await self.consumer.next(self._seq)
         self._seq = encoded.seq
         return encoded
