@@ -30,7 +30,7 @@ MAX_BACKOFF = 30.0
 STABLE_AFTER = 10.0
 #: Seconds the source stays open after the last viewer leaves.
 LINGER = 3.0
-#: Seconds a start-up probe may take before the input counts as ``no video``.
+#: Seconds a status probe may take before the input counts as ``no video``.
 PROBE_TIMEOUT = 15.0
 #: Seconds a status learnt while nobody watched stays true; an older one is probed again.
 STATUS_MAX_AGE = 10.0
@@ -117,6 +117,11 @@ class Camera(Producer):
 
     # ----------------------------------------------------------------- status
 
+    @property
+    def probing(self) -> bool:
+        """True while a status probe has the source open (videostatus asked)."""
+        return self._probe is not None and not self._probe.done()
+
     def start_probe(self) -> None:
         """Find out in the background whether the source gives video (for videostatus)."""
         if self._always_video or self.closed:
@@ -146,8 +151,9 @@ class Camera(Producer):
 
     async def status(self) -> VideoStatus:
         """``video`` or ``no video``: what the running source delivers, else what a probe
-        finds: the start-up one, or a new one when the last status is older than
-        STATUS_MAX_AGE (awaited at most REFRESH_WAIT; the previous status answers meanwhile)."""
+        finds: the first one (awaited), or a new one when the last status is older than
+        STATUS_MAX_AGE (awaited at most REFRESH_WAIT; the previous status answers meanwhile).
+        Nothing probes a source before someone asks."""
         stale = time.monotonic() - self._status_at > STATUS_MAX_AGE
         if self._reader is None and (self._status is None or stale):
             self.start_probe()

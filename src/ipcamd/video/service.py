@@ -85,9 +85,8 @@ class VideoService:
     # ----------------------------------------------------------------- lifetime
 
     async def start(self) -> None:
-        """Probe the non-test-pattern sources once, in the background, for videostatus.cgi."""
-        for camera in self.cameras:
-            camera.start_probe()
+        """Nothing to open: a source runs only while someone watches its camera, and
+        videostatus.cgi probes an unwatched one when it asks (``Camera.status``)."""
 
     def close_streams(self) -> None:
         """End every stream now (server shutdown): waiting viewers get StreamClosed."""
