@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import AsyncIterator
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -15,37 +14,20 @@ from ipcamd.access import AccessLevel
 from ipcamd.errors import Disabled, InvalidParameter, NotFound
 from ipcamd.video.consumers import ConsumerKind
 from ipcamd.video.feeds import FrameFeed
-from ipcamd.video.frame import Planes
 from ipcamd.video.hub import StreamHub
 from ipcamd.video.options import StreamOptions
-from ipcamd.video.osd import TextPainter
-from ipcamd.video.producer import Producer
 from ipcamd.video.render import Codec, RenderSpec
 from ipcamd.video.stream import Subscription
-from ipcamd.video.view import View, Window
+from ipcamd.video.view import Window
 from tests.support import Camera
+from tests.video.stages import Stage, picture, view_stage
 from tests.video.streams import open_stream, read_parts, wait_until
-
-W, H = 128, 96
-
-
-def picture(shift: int) -> Planes:
-    rows, cols = np.mgrid[0:H, 0:W]
-    y = ((rows * 3 + cols + shift) % 256).astype(np.uint8)
-    chroma = np.full((H // 2, W // 2), 128, np.uint8)
-    return Planes(y, chroma, chroma)
 
 
 @pytest.fixture
-async def stage() -> AsyncIterator[tuple[StreamHub, Producer, View]]:
-    source = Producer("camera 1")
-    view = View(source, 1)
-    executor = ThreadPoolExecutor(2)
-    hub = StreamHub(lambda _name: view, executor, TextPainter(), lambda: 1)
-    yield hub, source, view
-    hub.close()
-    view.close()
-    executor.shutdown()
+async def stage() -> AsyncIterator[Stage]:
+    async with view_stage(max_viewers=1) as parts:
+        yield parts
 
 
 def feed(hub: StreamHub, spec: RenderSpec, name: str = "motion 1") -> FrameFeed:
@@ -55,7 +37,7 @@ def feed(hub: StreamHub, spec: RenderSpec, name: str = "motion 1") -> FrameFeed:
 
 
 async def test_grey_pictures_are_the_scaled_luma_of_the_view(
-    stage: tuple[StreamHub, Producer, View],
+    stage: Stage,
 ) -> None:
     hub, source, view = stage
     spec = RenderSpec("1", 64, 48, 0, fps=10, codec=Codec.GREY)
@@ -74,7 +56,7 @@ async def test_grey_pictures_are_the_scaled_luma_of_the_view(
 
 
 async def test_the_rate_is_bounded_by_the_frames_timestamps(
-    stage: tuple[StreamHub, Producer, View],
+    stage: Stage,
 ) -> None:
     hub, source, _view = stage
     spec = RenderSpec("1", 32, 24, 0, fps=5, codec=Codec.GREY)
@@ -90,7 +72,7 @@ async def test_the_rate_is_bounded_by_the_frames_timestamps(
 
 
 async def test_a_slow_reader_gets_the_newest_picture(
-    stage: tuple[StreamHub, Producer, View],
+    stage: Stage,
 ) -> None:
     hub, source, _view = stage
     spec = RenderSpec("1", 32, 24, 0, fps=100, codec=Codec.GREY)
@@ -105,7 +87,7 @@ async def test_a_slow_reader_gets_the_newest_picture(
 
 
 async def test_internal_feeds_take_no_viewer_slot_and_share_a_profile(
-    stage: tuple[StreamHub, Producer, View],
+    stage: Stage,
 ) -> None:
     hub, source, _view = stage  # Image.MaxViewers=1
     spec = RenderSpec("1", 32, 24, 0, fps=10, codec=Codec.GREY)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from concurrent.futures import ThreadPoolExecutor
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -17,41 +16,18 @@ import simplejpeg
 
 from ipcamd.errors import InvalidParameter, NotFound
 from ipcamd.video.consumers import ConsumerKind
-from ipcamd.video.frame import Planes
-from ipcamd.video.hub import StreamHub
-from ipcamd.video.osd import TextPainter
 from ipcamd.video.producer import Producer
 from ipcamd.video.render import Codec, RenderSpec
 from ipcamd.video.view import FULL_FRAME, View, Window, crop
 from tests.support import Camera
+from tests.video.stages import H, Stage, W, grey, picture, view_stage
 from tests.video.streams import jpeg_size, open_stream, read_parts
-
-W, H = 128, 96
-
-
-def picture(shift: int = 0) -> Planes:
-    """A source frame whose every luma pixel says where it is (row * 3 + column, mod 256)."""
-    rows, cols = np.mgrid[0:H, 0:W]
-    y = ((rows * 3 + cols + shift) % 256).astype(np.uint8)
-    u = np.full((H // 2, W // 2), 100, np.uint8)
-    v = np.full((H // 2, W // 2), 150, np.uint8)
-    return Planes(y, u, v)
-
-
-def grey(encoded_data: bytes, width: int, height: int) -> np.ndarray:
-    return np.frombuffer(encoded_data, np.uint8).reshape(height, width)
 
 
 @pytest.fixture
-async def setup() -> AsyncIterator[tuple[StreamHub, Producer, View]]:
-    source = Producer("camera 1")
-    view = View(source, 1)
-    executor = ThreadPoolExecutor(2)
-    hub = StreamHub(lambda _name: view, executor, TextPainter(), lambda: 0)
-    yield hub, source, view
-    hub.close()
-    view.close()
-    executor.shutdown()
+async def stage() -> AsyncIterator[Stage]:
+    async with view_stage() as parts:
+        yield parts
 
 
 # ---------------------------------------------------------------------- windows
@@ -124,9 +100,9 @@ def test_crop_is_a_slice_of_every_plane() -> None:
 
 
 async def test_a_move_shows_in_the_next_frame_without_a_new_profile(
-    setup: tuple[StreamHub, Producer, View],
+    stage: Stage,
 ) -> None:
-    hub, source, view = setup
+    hub, source, view = stage
     spec = RenderSpec("1", 64, 48, 0, codec=Codec.GREY)
     frame = picture()
     with hub.attach("viewer") as viewer:
@@ -155,9 +131,9 @@ async def test_a_move_shows_in_the_next_frame_without_a_new_profile(
 
 
 async def test_a_snapshot_right_after_a_move_shows_it(
-    setup: tuple[StreamHub, Producer, View],
+    stage: Stage,
 ) -> None:
-    hub, source, view = setup
+    hub, source, view = stage
     spec = RenderSpec("1", 64, 48, 0, codec=Codec.GREY)
     frame = picture()
     with hub.attach("viewer") as stream:
@@ -172,9 +148,9 @@ async def test_a_snapshot_right_after_a_move_shows_it(
 
 
 async def test_a_frame_rate_profile_keeps_its_rate_and_shows_the_move_next(
-    setup: tuple[StreamHub, Producer, View],
+    stage: Stage,
 ) -> None:
-    hub, source, view = setup
+    hub, source, view = stage
     spec = RenderSpec("1", 64, 48, 0, fps=5, codec=Codec.GREY)
     with hub.attach("viewer") as viewer:
         viewer.use(spec)
@@ -200,9 +176,9 @@ async def test_a_frame_rate_profile_keeps_its_rate_and_shows_the_move_next(
 
 
 async def test_rotation_and_mirror_apply_after_the_view(
-    setup: tuple[StreamHub, Producer, View],
+    stage: Stage,
 ) -> None:
-    hub, source, view = setup
+    hub, source, view = stage
     view.set_window(Window.centred(0.5, 0.5, 2.0))  # before anyone watches: shown from the start
     frame = picture()
     window = frame.y[24:72, 32:96]
