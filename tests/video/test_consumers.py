@@ -95,10 +95,16 @@ def test_no_limit_with_zero(setup: tuple[StreamHub, Producer, Limit]) -> None:
 
 def test_nobody_is_attached_while_shutting_down(setup: tuple[StreamHub, Producer, Limit]) -> None:
     hub, _producer, _limit = setup
+    early = hub.attach("early")
     hub.close()
     for kind in ConsumerKind:
         with pytest.raises(StreamClosed):
             hub.attach("late", kind)
+    with pytest.raises(StreamClosed):
+        early.use(RenderSpec("1", 32, 24, 30))
+    assert hub.profiles == 0
+    early.close()
+    assert hub.viewers == 0
 
 
 async def test_handles_are_named_listed_and_logged(

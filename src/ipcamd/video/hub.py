@@ -191,6 +191,8 @@ class StreamHub:
         return [consumer.info() for consumer in self._consumers]
 
     def _join(self, spec: RenderSpec, consumer: Consumer) -> Profile:
+        if self._closed:
+            raise StreamClosed("shutting down")
         profile = self._profiles.get(spec)
         if profile is None:
             encoder = self._encoders[spec.codec](spec)

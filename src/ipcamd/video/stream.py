@@ -12,7 +12,7 @@ an MJPEG body (5.2.4.7), ending after ``nbrofframes`` or ``duration``; a snapsho
 from __future__ import annotations
 
 import asyncio
-import logging
+import contextlib
 import time
 from collections.abc import Callable
 
@@ -21,8 +21,6 @@ from ipcamd.video.consumers import Consumer
 from ipcamd.video.encoder import Encoded
 from ipcamd.video.mjpeg import DELIMITER, last_part
 from ipcamd.video.options import StreamOptions
-
-_LOGGER = logging.getLogger(__name__)
 
 #: Seconds a snapshot waits for a first frame (a network source may still be connecting).
 SNAPSHOT_TIMEOUT = 15.0
@@ -70,7 +68,8 @@ class Subscription:
             return
         self.options = options
         if self.consumer.profile is not None:
-            self.consumer.use(options.spec)
+            with contextlib.suppress(StreamClosed):  # shutting down: the wait ends anyway
+                self.consumer.use(options.spec)
 
     def watch(self) -> None:
         """Join the profile of :attr:`options` now (the first :meth:`next` does otherwise);
