@@ -9,8 +9,9 @@ from concurrent.futures import ThreadPoolExecutor
 import aiohttp
 import pytest
 
+from ipcamd.video.encoder import Encoded
 from ipcamd.video.frame import solid
-from ipcamd.video.hub import Encoded, StreamHub
+from ipcamd.video.hub import Profile, StreamHub
 from ipcamd.video.osd import TextPainter
 from ipcamd.video.producer import Producer, StreamClosed
 from ipcamd.video.render import RenderSpec
@@ -30,7 +31,7 @@ async def hub() -> AsyncIterator[tuple[StreamHub, Producer]]:
 
 async def watch(hub: StreamHub, spec: RenderSpec, got: list[Encoded]) -> None:
     """One viewer: every frame it is given, until the stream closes."""
-    with hub.admit() as viewer:
+    with hub.attach("test viewer") as viewer:
         profile = viewer.use(spec)
         seq = 0
         try:
@@ -42,16 +43,25 @@ async def watch(hub: StreamHub, spec: RenderSpec, got: list[Encoded]) -> None:
             return
 
 
-async def play(producer: Producer, viewers: list[list[Encoded]], rate: float, count: int) -> None:
-    """Publish ``count`` frames stamped ``rate`` per second apart; after each, let every
-    viewer catch up with the newest frame it can be given."""
+def profile_of(hub: StreamHub, spec: RenderSpec) -> Profile:
+    """The live profile of ``spec`` (its viewers are watching)."""
+    profile = hub._profiles[spec]
+    assert profile.users
+    return profile
+
+
+async def play(
+    producer: Producer, viewers: list[tuple[Profile, list[Encoded]]], rate: float, count: int
+) -> None:
+    """Publish ``count`` frames stamped ``rate`` per second apart; after each, wait until every
+    viewer has been given the newest frame its profile chose, so none can be skipped."""
     start = 1_000_000.0
     for n in range(count):
         planes = solid(64, 48, 16 + (n * 7) % 200)
-        frame = producer.publish(planes, when=start + n / rate)
-        await asyncio.sleep(0)
-        await wait_until(lambda: all(got and got[-1].seq >= frame.seq - 2 for got in viewers))
-        await asyncio.sleep(0.002)  # a newer frame in flight would be picked up here
+        producer.publish(planes, when=start + n / rate)
+        await wait_until(
+            lambda: all(got and got[-1].seq >= profile.chosen_seq for profile, got in viewers)
+        )
 
 
 async def test_viewers_of_a_rate_limited_profile_share_one_schedule(
@@ -62,7 +72,9 @@ async def test_viewers_of_a_rate_limited_profile_share_one_schedule(
     viewers: list[list[Encoded]] = [[] for _ in range(5)]
     tasks = [asyncio.create_task(watch(stream_hub, spec, got)) for got in viewers]
     await wait_until(lambda: stream_hub.viewers == 5)
-    await play(producer, viewers, rate=30, count=60)  # two seconds of a 30 fps source
+    profile = profile_of(stream_hub, spec)
+    # Two seconds of a 30 fps source.
+    await play(producer, [(profile, got) for got in viewers], rate=30, count=60)
     stream_hub.close()
     await asyncio.gather(*tasks)
     assert stream_hub.profiles == 0
@@ -79,7 +91,8 @@ async def test_a_slower_source_has_every_frame_delivered(hub: tuple[StreamHub, P
     spec = RenderSpec("1", 32, 24, 30, fps=25)
     tasks = [asyncio.create_task(watch(stream_hub, spec, got)) for got in viewers]
     await wait_until(lambda: stream_hub.viewers == 3)
-    await play(producer, viewers, rate=10, count=20)
+    profile = profile_of(stream_hub, spec)
+    await play(producer, [(profile, got) for got in viewers], rate=10, count=20)
     stream_hub.close()
     await asyncio.gather(*tasks)
     for got in viewers:
@@ -97,7 +110,8 @@ async def test_another_rate_is_another_profile(hub: tuple[StreamHub, Producer]) 
     ]
     await wait_until(lambda: stream_hub.viewers == 3)
     assert stream_hub.profiles == 3
-    await play(producer, viewers, rate=30, count=30)
+    watched = [(profile_of(stream_hub, s), got) for s, got in zip(specs, viewers, strict=True)]
+    await play(producer, watched, rate=30, count=30)
     stream_hub.close()
     await asyncio.gather(*tasks)
     fifteen, ten, every = ([e.seq for e in got] for got in viewers)

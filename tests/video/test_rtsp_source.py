@@ -144,7 +144,7 @@ async def test_garbage_answers_are_no_video_and_retried_with_backoff(
 ) -> None:
     rtsp.behaviour = Behaviour.GARBAGE
     cam: Camera = await camera_factory(sources={1: rtsp.url})
-    assert await video_status(cam) == NO_VIDEO  # after the start-up probe
+    assert await video_status(cam) == NO_VIDEO  # after the probe videostatus asked for
     probes = len(rtsp.connected)
     async with open_stream(cam, "/mjpg/video.mjpg") as response:
         # Attempts at about 0, 1 and 3 s: the delay doubles.
@@ -246,6 +246,31 @@ async def test_a_slow_status_probe_does_not_hold_videostatus(
             break
         await asyncio.sleep(0.25)
     assert await video_status(cam) == NO_VIDEO
+
+
+async def test_no_source_opens_before_someone_watches_or_asks(
+    camera_factory: Any, rtsp: RtspServer, tmp_path: Path
+) -> None:
+    """The README's promise: a source runs only while watched (or videostatus asks)."""
+    cam: Camera = await camera_factory(
+        cameras=2, sources={1: rtsp.url, 2: f"file:{tmp_path / 'clip.mp4'}"}
+    )
+    cameras = cam.device.video.cameras
+    assert not any(camera.running or camera.probing for camera in cameras)
+    assert (await cam.get("/param.cgi?action=list&group=Image.I0.Enabled")).status == 200
+    assert rtsp.connected == []
+    assert not any(camera.running or camera.probing for camera in cameras)
+    # videostatus.cgi asks: one probe opens the feed, and closes it again.
+    assert await video_status(cam) == VIDEO
+    assert len(rtsp.connected) == 1
+    await wait_until(lambda: rtsp.sessions == 0)
+    assert not cameras[0].running
+    # Someone watches: now the source runs.
+    snapshot = await cam.get("/jpg/1/image.jpg")
+    assert is_rtsp_picture(snapshot.body)
+    assert cameras[0].running
+    assert len(rtsp.connected) == 2
+    assert not cameras[1].running  # the file camera was never watched
 
 
 async def test_credentials_in_the_url(

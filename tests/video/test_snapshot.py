@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 import simplejpeg
 
 from ipcamd.video.resolution import SIZES
 from tests.support import Camera
-from tests.video.streams import jpeg_size
+from tests.video.streams import jpeg_size, wait_until
+
+
+async def newer_frame(camera: Camera) -> None:
+    """Wait until the source has produced a frame after the one it showed last (or stopped,
+    so the next snapshot opens it again)."""
+    source = camera.device.video.cameras[0]
+    shown = source.latest
+    await wait_until(lambda: source.latest is None or shown is None or source.latest is not shown)
 
 
 async def test_imagesize_with_parameters_is_the_spec_example(camera: Camera) -> None:
@@ -100,7 +106,7 @@ async def test_rotation_parameter_is_the_default(camera: Camera) -> None:
 
 async def test_successive_test_pattern_frames_differ(camera: Camera) -> None:
     first = await camera.get("/jpg/image.jpg?resolution=QVGA")
-    await asyncio.sleep(0.15)
+    await newer_frame(camera)
     second = await camera.get("/jpg/image.jpg?resolution=QVGA")
     assert first.body != second.body
     pixels = [simplejpeg.decode_jpeg(r.body) for r in (first, second)]
@@ -182,9 +188,6 @@ async def test_camera_stops_after_the_last_viewer(camera_factory: object) -> Non
     video_camera = cam.device.video.cameras[0]
     video_camera.linger = 0.05
     await cam.get("/jpg/image.jpg")
-    for _ in range(100):
-        if not video_camera.running:
-            break
-        await asyncio.sleep(0.02)
+    await wait_until(lambda: not video_camera.running)
     assert not video_camera.running
     assert cam.device.video.hub.profiles == 0

@@ -8,31 +8,28 @@ until the connection closes, as on real cameras, which every MJPEG parser unders
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import re
-import time
+from collections.abc import Iterator
 
 from aiohttp import web
 
 from ipcamd.access import AccessLevel
-from ipcamd.errors import Busy, Disabled, InvalidParameter, NotFound
+from ipcamd.errors import Busy, InvalidParameter, NotFound, SourceUnavailable
 from ipcamd.http.forms import Args, read_args
 from ipcamd.http.keys import DEVICE
 from ipcamd.http.replies import NO_CACHE, bad_request, not_found, text, unavailable
 from ipcamd.http.routing import Router
-from ipcamd.video.hub import BOUNDARY, DELIMITER, Profile, Viewer, last_part
-from ipcamd.video.options import KNOWN, StreamOptions
+from ipcamd.video.mjpeg import CONTENT_TYPE
+from ipcamd.video.options import KNOWN
 from ipcamd.video.producer import StreamClosed
 from ipcamd.video.service import VideoService
 
 _LOGGER = logging.getLogger(__name__)
 
 JPEG = "image/jpeg"
-MULTIPART = f"multipart/x-mixed-replace;boundary={BOUNDARY}"
-#: Seconds a snapshot waits for a first frame (a network source may still be connecting).
-SNAPSHOT_TIMEOUT = 15.0
+MULTIPART = CONTENT_TYPE
 MAX_INPUT = 41
 
 
@@ -60,36 +57,37 @@ def _known_args(args: Args) -> dict[str, str]:
     return values
 
 
-def _options(video: VideoService, camera: str | None, args: dict[str, str]) -> StreamOptions:
+@contextlib.contextmanager
+def _replies_to_errors() -> Iterator[None]:
+    """The video CGIs' plain replies to domain errors: 404 for an unknown or disabled camera,
+    400 for a bad argument, 503 when busy, shutting down or without a picture."""
     try:
-        return video.options(camera, args)
+        yield
     except NotFound as err:
         raise not_found(str(err)) from None
     except InvalidParameter as err:
         raise bad_request(str(err)) from None
-
-
-def _admit(video: VideoService) -> Viewer:
-    try:
-        return video.hub.admit()
-    except (Busy, StreamClosed) as err:
+    except (Busy, StreamClosed, SourceUnavailable) as err:
         raise unavailable(str(err)) from None
+
+
+def _peer(request: web.Request) -> str:
+    """``127.0.0.1:5555`` (``[::1]:5555``): who a consumer handle serves."""
+    peername = request.transport.get_extra_info("peername") if request.transport else None
+    if isinstance(peername, tuple) and len(peername) >= 2:
+        host, port = peername[0], peername[1]
+        return f"[{host}]:{port}" if ":" in str(host) else f"{host}:{port}"
+    return request.remote or "unknown"
 
 
 async def handle_image(request: web.Request) -> web.StreamResponse:
     """``/jpg[/<camera>]/image.jpg``, ``image.cgi``, ``jpg/image.cgi``: one JPEG."""
     video = _video(request)
     args = _known_args(await read_args(request))
-    options = _options(video, request.match_info.get("camera"), args)
-    with _admit(video) as viewer:
-        profile = viewer.use(options.spec)
-        try:
-            encoded = await asyncio.wait_for(profile.next(0), SNAPSHOT_TIMEOUT)
-        except TimeoutError:
-            raise unavailable("No picture from the video source yet") from None
-        except StreamClosed:
-            raise unavailable("Shutting down") from None
-    response = web.Response(body=encoded.jpeg, headers=NO_CACHE)
+    camera = request.match_info.get("camera")
+    with _replies_to_errors():
+        encoded = await video.snapshot(camera, args, name=f"snapshot {_peer(request)}")
+    response = web.Response(body=encoded.data, headers=NO_CACHE)
     response.headers["Content-Type"] = JPEG
     return response
 
@@ -97,18 +95,15 @@ async def handle_image(request: web.Request) -> web.StreamResponse:
 async def handle_mjpeg(request: web.Request) -> web.StreamResponse:
     """``/mjpg[/<camera>]/video.mjpg``, ``mjpg/video.cgi``: a multipart JPEG stream.
 
-    The body is ``--myboundary\r\n`` then one part per frame, each ending in the boundary. A
-    stream that ends on purpose ends its last part with the close-delimiter
-    (``--myboundary--``): after ``nbrofframes`` frames, or with ``duration`` and a frame rate
-    when the profile's next frame might come only after the end. A ``duration`` stream at the
-    source's own rate ends after its last part's boundary (which frame is the last is not known
-    in time).
+    The body is what the subscription's :meth:`~ipcamd.video.stream.Subscription.mjpeg`
+    gives, written as it comes, until it ends or the client goes.
     """
     video = _video(request)
     args = _known_args(await read_args(request))
     camera = request.match_info.get("camera")
-    options = _options(video, camera, args)
-    with _admit(video) as viewer:
+    with _replies_to_errors():
+        subscription = video.open_stream(camera, args, name=f"viewer {_peer(request)}")
+    with subscription:
         response = UntilCloseResponse(headers={"Content-Type": MULTIPART, **NO_CACHE})
         response.force_close()
         # A client that hangs up, even before the head goes out, just ends its stream.
@@ -116,71 +111,9 @@ async def handle_mjpeg(request: web.Request) -> web.StreamResponse:
             await response.prepare(request)
             if request.method == "HEAD":
                 return response  # the headers a GET would get; no body
-            await response.write(DELIMITER)
-            await _stream(
-                video,
-                viewer=viewer,
-                response=response,
-                camera=camera,
-                args=args,
-                options=options,
-            )
+            async for chunk in subscription.mjpeg():
+                await response.write(chunk)
     return response
-
-
-async def _stream(
-    video: VideoService,
-    *,
-    viewer: Viewer,
-    response: web.StreamResponse,
-    camera: str | None,
-    args: dict[str, str],
-    options: StreamOptions,
-) -> None:
-    """Send the frames the profile chooses, each once, until the stream ends or the client
-    goes. A frame rate is the profile's own (one schedule for all its viewers), not paced here.
-    """
-    generation = video.generation
-    profile = viewer.use(options.spec)
-    deadline = time.monotonic() + options.duration if options.duration else None
-    # The same moment on the clock that stamps frames, for the profile's schedule.
-    deadline_stamp = time.time() + options.duration if options.duration else None
-    seq = sent = 0
-    while True:
-        if video.generation != generation:
-            # Image.* changed (param.cgi, setosd.cgi): the next frame follows the new settings.
-            generation = video.generation
-            try:
-                options = video.options(camera, args)
-            except Disabled:
-                return  # the channel was switched off (Image.I<n>.Enabled=no): the stream ends
-            except (InvalidParameter, NotFound):
-                pass  # a setting the request relies on went away: keep the options it had
-            else:
-                profile = viewer.use(options.spec)
-        remaining = None if deadline is None else deadline - time.monotonic()
-        if remaining is not None and remaining <= 0:
-            return
-        try:
-            encoded = await asyncio.wait_for(profile.next(seq), remaining)
-        except TimeoutError:
-            return  # the duration ran out while waiting for a frame
-        seq, sent = encoded.seq, sent + 1
-        last = bool(options.frames and sent >= options.frames) or (
-            deadline_stamp is not None and _ends_before_next(profile, deadline_stamp)
-        )
-        if last:
-            await response.write(last_part(encoded.part))
-            return
-        await response.write(encoded.part)
-
-
-def _ends_before_next(profile: Profile, deadline: float) -> bool:
-    """True when a frame-rate profile's next frame might come only after ``deadline`` (then
-    the frame just sent is the last: the stream ends a little early rather than without its
-    close-delimiter)."""
-    expected = profile.next_expected()
-    return expected is not None and expected >= deadline
 
 
 async def handle_imagesize(request: web.Request) -> web.Response:
@@ -189,7 +122,8 @@ async def handle_imagesize(request: web.Request) -> web.Response:
     args = _known_args(await read_args(request))
     if "camera" not in args:
         raise bad_request("The camera argument is required (1, 2, 3, 4 or quad)")
-    width, height = _options(video, None, args).spec.output_size
+    with _replies_to_errors():
+        width, height = video.options(None, args).spec.output_size
     return text(f"image width = {width}\nimage height = {height}\n")
 
 

@@ -1,10 +1,11 @@
 """One video input: runs its source on a reader thread while anyone watches.
 
-The source is opened on the first attach and closed a little after the last detach (so a burst
-of snapshots does not reopen a file or an RTSP session each time). A source that fails or ends
-keeps the camera alive: it reports ``no video``, publishes a "no video" picture once a second,
-and is reopened with exponential backoff. While nobody watches, ``videostatus.cgi`` learns the
-state of the source by opening it briefly, at most once per :data:`STATUS_MAX_AGE`.
+The source is opened when the first user attaches and closed a little after the last one
+leaves (so a burst of snapshots does not reopen a file or an RTSP session each time). A source
+that fails or ends keeps the camera alive: it reports ``no video``, publishes a "no video"
+picture once a second, and is reopened with exponential backoff. While nobody watches,
+``videostatus.cgi`` learns the state of the source by opening it briefly, at most once per
+:data:`STATUS_MAX_AGE`.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ MAX_BACKOFF = 30.0
 STABLE_AFTER = 10.0
 #: Seconds the source stays open after the last viewer leaves.
 LINGER = 3.0
-#: Seconds a start-up probe may take before the input counts as ``no video``.
+#: Seconds a status probe may take before the input counts as ``no video``.
 PROBE_TIMEOUT = 15.0
 #: Seconds a status learnt while nobody watched stays true; an older one is probed again.
 STATUS_MAX_AGE = 10.0
@@ -86,7 +87,6 @@ class Camera(Producer):
         self._no_video = no_video_picture(painter, number)
         self._always_video = always_video
         self.linger = linger
-        self._users = 0
         self._status: VideoStatus | None = VideoStatus.VIDEO if always_video else None
         self._status_at = 0.0  # time.monotonic() when _status was last learnt
         self._reader: _Reader | None = None
@@ -96,19 +96,17 @@ class Camera(Producer):
 
     # ----------------------------------------------------------------- consumers
 
-    def attach(self) -> None:
-        """A consumer arrived: start reading the source (or keep the lingering reader)."""
-        self._users += 1
+    def _start(self) -> None:
+        """The first user arrived: start reading the source (or keep the lingering reader)."""
         if self._linger_handle is not None:
             self._linger_handle.cancel()
             self._linger_handle = None
         if self._reader is None and not self.closed:
             self._start_reader()
 
-    def detach(self) -> None:
-        """A consumer left: the last one lets the reader linger before it stops."""
-        self._users -= 1
-        if self._users == 0 and self._reader is not None:
+    def _stop(self) -> None:
+        """The last user left: the reader lingers a little before it stops."""
+        if self._reader is not None:
             loop = asyncio.get_running_loop()
             self._linger_handle = loop.call_later(self.linger, self._stop_reader)
 
@@ -118,6 +116,11 @@ class Camera(Producer):
         return self._reader is not None
 
     # ----------------------------------------------------------------- status
+
+    @property
+    def probing(self) -> bool:
+        """True while a status probe has the source open (videostatus asked)."""
+        return self._probe is not None and not self._probe.done()
 
     def start_probe(self) -> None:
         """Find out in the background whether the source gives video (for videostatus)."""
@@ -148,8 +151,9 @@ class Camera(Producer):
 
     async def status(self) -> VideoStatus:
         """``video`` or ``no video``: what the running source delivers, else what a probe
-        finds: the start-up one, or a new one when the last status is older than
-        STATUS_MAX_AGE (awaited at most REFRESH_WAIT; the previous status answers meanwhile)."""
+        finds: the first one (awaited), or a new one when the last status is older than
+        STATUS_MAX_AGE (awaited at most REFRESH_WAIT; the previous status answers meanwhile).
+        Nothing probes a source before someone asks."""
         stale = time.monotonic() - self._status_at > STATUS_MAX_AGE
         if self._reader is None and (self._status is None or stale):
             self.start_probe()

@@ -1,73 +1,46 @@
-"""Stream profiles and viewers: each frame is encoded at most once per profile.
+"""Stream profiles and their consumers: each frame is encoded at most once per profile.
 
 A profile is a :class:`RenderSpec` (camera, size, compression, rotation, mirror, OSD, frame
-rate). It looks at every frame its camera publishes and chooses the ones it shows: all of
-them, or with a frame rate those a :class:`FramePicker` takes, on one schedule shared by all
-its viewers. Its viewers share the bytes of its latest chosen frame, encoded once when the
-first of them asks; a viewer asks for "the next frame after the one I sent", so a slow viewer
-gets the newest one and nothing queues up. A profile exists only while it has viewers, so idle
-profiles cost nothing.
+rate, codec) with the encoder its codec gets. It looks at every frame its camera publishes
+and chooses the ones it shows: all of them, or with a frame rate those a
+:class:`FramePicker` takes, on one schedule shared by all its consumers. They share the
+bytes of its latest chosen frame, encoded once when the first of them asks; a consumer asks
+for "the next frame after the one I sent", so a slow one gets the newest frame and nothing
+queues up. A profile exists only while it has consumers, so idle profiles cost nothing.
+
+Every consumer attaches through a named handle (``consumers.py``): viewers count against
+``Image.MaxViewers``, internal consumers (motion, recorder, RTSP) do not.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
-from dataclasses import dataclass
 
 from ipcamd.errors import Busy
+from ipcamd.video.consumers import Consumer, ConsumerInfo, ConsumerKind, ProfileLeft
+from ipcamd.video.encoder import ENCODERS, Encoded, Encoder, EncoderFactory
 from ipcamd.video.frame import Frame
 from ipcamd.video.osd import TextPainter
 from ipcamd.video.pacing import FramePicker
 from ipcamd.video.producer import Producer, StreamClosed
-from ipcamd.video.render import RenderSpec, render_jpeg
+from ipcamd.video.render import Codec, RenderSpec, render_planes
 
 _LOGGER = logging.getLogger(__name__)
 
-BOUNDARY = "myboundary"
-
-
-@dataclass(frozen=True, slots=True)
-class Encoded:
-    """One encoded frame: the JPEG, and the same as a ready-to-send multipart part."""
-
-    seq: int
-    jpeg: bytes
-    part: bytes
-
-
-#: What opens the multipart body, and what ends each part (spec 5.2.4.7).
-DELIMITER = f"--{BOUNDARY}\r\n".encode("ascii")
-#: What ends the last part of a stream that ends on purpose (RFC 2046 close-delimiter).
-CLOSE_DELIMITER = f"--{BOUNDARY}--\r\n".encode("ascii")
-
-
-def multipart_part(jpeg: bytes) -> bytes:
-    """Part headers + JPEG + ``\r\n--myboundary\r\n``, exactly as spec 5.2.4.7 shows ``<image>``.
-
-    The boundary goes out right after the picture ("each image ends with a boundary string"):
-    browsers draw a part only once the boundary after it arrives, so sending it with the next
-    frame would show every picture one frame late (https://crbug.com/527446; uStreamer does
-    the same). The stream itself starts with :data:`DELIMITER`.
-    """
-    head = f"Content-Type: image/jpeg\r\nContent-Length: {len(jpeg)}\r\n\r\n".encode("ascii")
-    return b"".join((head, jpeg, b"\r\n", DELIMITER))
-
-
-def last_part(part: bytes) -> bytes:
-    """``part`` ending in the close-delimiter instead of the boundary (the stream ends there)."""
-    return part[: -len(DELIMITER)] + CLOSE_DELIMITER
-
 
 class Profile:
-    """The viewers of one RenderSpec, the frames chosen for them, the latest one encoded."""
+    """The consumers of one RenderSpec, the frames chosen for them, the latest one encoded."""
 
-    def __init__(self, hub: StreamHub, spec: RenderSpec, producer: Producer) -> None:
+    def __init__(
+        self, hub: StreamHub, spec: RenderSpec, producer: Producer, encoder: Encoder
+    ) -> None:
         self.spec = spec
         self.producer = producer
-        self.users = 0
+        self.encoder = encoder
+        self.consumers: set[Consumer] = set()
         self._hub = hub
         self._picker = FramePicker(spec.fps) if spec.fps > 0 else None
         self._chosen: Frame | None = None
@@ -78,6 +51,11 @@ class Profile:
         self._unlisten = producer.add_listener(self._on_frame)
         self._on_frame()  # a running camera's current frame is the first one
 
+    @property
+    def users(self) -> int:
+        """How many consumers watch this profile."""
+        return len(self.consumers)
+
     def _on_frame(self) -> None:
         """Runs on every frame the camera publishes: take it or let it pass."""
         frame = self.producer.latest
@@ -85,20 +63,32 @@ class Profile:
             return
         if self._picker is None or self._picker.take(frame.time):
             self._chosen = frame
-            event, self._chosen_event = self._chosen_event, asyncio.Event()
-            event.set()
+            self.wake()
+
+    def wake(self) -> None:
+        """Wake every consumer waiting here, to look again (a new frame, or one that moved)."""
+        event, self._chosen_event = self._chosen_event, asyncio.Event()
+        event.set()
+
+    @property
+    def chosen_seq(self) -> int:
+        """The number of the newest frame this profile chose (0 before the first)."""
+        return 0 if self._chosen is None else self._chosen.seq
 
     def next_expected(self) -> float | None:
         """The time stamp by which this frame-rate profile's next frame should have come
         (None without a frame rate: then it comes whenever the source's does)."""
         return None if self._picker is None else self._picker.expected
 
-    async def next(self, after: int) -> Encoded:
+    async def next(self, after: int, consumer: Consumer | None = None) -> Encoded:
         """The newest frame chosen for this profile whose number is above ``after``.
 
-        Raises StreamClosed when the profile or its camera shuts down.
+        Raises StreamClosed when the profile or its camera shuts down, and ProfileLeft when
+        ``consumer`` no longer watches this profile (it moved while it waited).
         """
         while True:
+            if consumer is not None and consumer.profile is not self:
+                raise ProfileLeft
             if self._closed or self.producer.closed:
                 raise StreamClosed(self.producer.name)
             frame = self._chosen
@@ -112,22 +102,28 @@ class Profile:
         if pending is None or pending[0] <= after:
             future = asyncio.ensure_future(self._encode(frame))
             pending = self._pending = (frame.seq, future)
-        return await asyncio.shield(pending[1])
+        encoded = await asyncio.shield(pending[1])
+        if consumer is not None and consumer.profile is not self:
+            raise ProfileLeft  # moved during the encode: the next frame has the new settings
+        return encoded
 
     def close(self) -> None:
-        """Stop looking at frames; waiting viewers get StreamClosed."""
+        """Stop looking at frames; waiting consumers get StreamClosed."""
         self._closed = True
         self._unlisten()
-        self._chosen_event.set()
+        self.wake()
+        self.encoder.close()
+
+    def _render(self, frame: Frame) -> Encoded:
+        """Runs in the thread pool: the frame as this profile shows and encodes it."""
+        planes = render_planes(frame.planes, self.spec, self._hub.painter, frame.time)
+        return self.encoder.encode(planes, frame.seq, frame.time)
 
     async def _encode(self, frame: Frame) -> Encoded:
         loop = asyncio.get_running_loop()
         try:
-            jpeg = await loop.run_in_executor(
-                self._hub.executor, render_jpeg, frame, self.spec, self._hub.painter
-            )
+            encoded = await loop.run_in_executor(self._hub.executor, self._render, frame)
             self._hub.encodes += 1
-            encoded = Encoded(frame.seq, jpeg, multipart_part(jpeg))
             if self._last is None or encoded.seq > self._last.seq:
                 self._last = encoded
             return encoded
@@ -136,44 +132,9 @@ class Profile:
                 self._pending = None
 
 
-class Viewer:
-    """One admitted consumer (a stream or a snapshot being served); holds one viewer slot."""
-
-    def __init__(self, hub: StreamHub) -> None:
-        self._hub = hub
-        self._profile: Profile | None = None
-        self._closed = False
-
-    def use(self, spec: RenderSpec) -> Profile:
-        """Watch ``spec`` (switching from the previous profile, if different)."""
-        current = self._profile
-        if current is not None and current.spec == spec:
-            return current
-        profile = self._hub._join(spec)
-        self._profile = profile
-        if current is not None:
-            self._hub._leave(current)
-        return profile
-
-    def close(self) -> None:
-        """Give the slot back (at once: a disconnected client frees it immediately)."""
-        if self._closed:
-            return
-        self._closed = True
-        if self._profile is not None:
-            self._hub._leave(self._profile)
-            self._profile = None
-        self._hub.viewers -= 1
-
-    def __enter__(self) -> Viewer:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
-
-
 class StreamHub:
-    """All live profiles of the device, and the viewer count that ``Image.MaxViewers`` caps."""
+    """All live profiles of the device, its consumers, and the viewer count that
+    ``Image.MaxViewers`` caps."""
 
     def __init__(
         self,
@@ -181,51 +142,91 @@ class StreamHub:
         executor: Executor,
         painter: TextPainter,
         max_viewers: Callable[[], int],
+        encoders: Mapping[Codec, EncoderFactory] = ENCODERS,
     ) -> None:
         self.executor = executor
         self.painter = painter
+        #: Viewers attached now (internal consumers are not counted).
         self.viewers = 0
         #: Frames encoded since start (all profiles): what the fan-out benchmark watches.
         self.encodes = 0
         self._producers = producers
         self._max_viewers = max_viewers
+        self._encoders = encoders
         self._profiles: dict[RenderSpec, Profile] = {}
+        self._consumers: dict[Consumer, None] = {}  # in order of arrival
         self._closed = False
 
     @property
     def profiles(self) -> int:
-        """How many profiles have viewers right now."""
+        """How many profiles have consumers right now."""
         return len(self._profiles)
 
-    def admit(self) -> Viewer:
-        """A new viewer, or :class:`Busy` when ``Image.MaxViewers`` (0 = no limit) is reached."""
+    def attach(self, name: str, kind: ConsumerKind = ConsumerKind.VIEWER) -> Consumer:
+        """A handle for a new consumer called ``name``.
+
+        A viewer beyond ``Image.MaxViewers`` (0 = no limit) is refused with :class:`Busy`; an
+        internal consumer never is. Both get StreamClosed while the device shuts down.
+        """
         if self._closed:
             raise StreamClosed("shutting down")
-        limit = self._max_viewers()
-        if limit and self.viewers >= limit:
-            raise Busy(f"Too many viewers (Image.MaxViewers={limit})")
-        self.viewers += 1
-        return Viewer(self)
+        if kind is ConsumerKind.VIEWER:
+            limit = self._max_viewers()
+            if limit and self.viewers >= limit:
+                raise Busy(f"Too many viewers (Image.MaxViewers={limit})")
+            self.viewers += 1
+        consumer = Consumer(self, name, kind)
+        self._consumers[consumer] = None
+        _LOGGER.debug(
+            "Video consumer %s (%s) attached: %d viewers, %d consumers",
+            name,
+            kind,
+            self.viewers,
+            len(self._consumers),
+        )
+        return consumer
 
-    def _join(self, spec: RenderSpec) -> Profile:
+    def consumers(self) -> list[ConsumerInfo]:
+        """Every attached consumer, oldest first (the video diagnostics)."""
+        return [consumer.info() for consumer in self._consumers]
+
+    def _join(self, spec: RenderSpec, consumer: Consumer) -> Profile:
+        if self._closed:
+            raise StreamClosed("shutting down")
         profile = self._profiles.get(spec)
         if profile is None:
-            profile = Profile(self, spec, self._producers(spec.camera))
+            encoder = self._encoders[spec.codec](spec)
+            profile = Profile(self, spec, self._producers(spec.camera), encoder)
             self._profiles[spec] = profile
-        profile.users += 1
-        profile.producer.attach()
+        profile.consumers.add(consumer)
+        profile.producer.attach(consumer)
+        profile.encoder.request_keyframe()  # a newcomer can start from the next frame
         return profile
 
-    def _leave(self, profile: Profile) -> None:
-        profile.users -= 1
-        profile.producer.detach()
-        if profile.users == 0:
+    def _leave(self, profile: Profile, consumer: Consumer) -> None:
+        profile.consumers.discard(consumer)
+        profile.producer.detach(consumer)
+        if not profile.consumers:
             if self._profiles.get(profile.spec) is profile:
                 del self._profiles[profile.spec]
             profile.close()
 
+    def _detach(self, consumer: Consumer) -> None:
+        if consumer not in self._consumers:
+            return
+        del self._consumers[consumer]
+        if consumer.kind is ConsumerKind.VIEWER:
+            self.viewers -= 1
+        _LOGGER.debug(
+            "Video consumer %s (%s) detached: %d viewers, %d consumers",
+            consumer.name,
+            consumer.kind,
+            self.viewers,
+            len(self._consumers),
+        )
+
     def close(self) -> None:
-        """Refuse new viewers and end the running streams."""
+        """Refuse new consumers and end the running streams."""
         self._closed = True
         for profile in self._profiles.values():
             profile.close()

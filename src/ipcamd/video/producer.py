@@ -1,7 +1,9 @@
 """The producer side of the hot path: something that publishes frames while it has users.
 
 A producer keeps only its latest frame. Consumers wait for a frame newer than the one they
-have; whoever is slow simply gets the newest one next time (no queue to grow).
+have; whoever is slow simply gets the newest one next time (no queue to grow). It runs while
+anyone uses it: each user (a consumer handle, a camera's view, the quad view) attaches by
+name, the first one starts it and the last one to leave stops it.
 """
 
 from __future__ import annotations
@@ -35,12 +37,50 @@ class Producer:
         self._event = asyncio.Event()
         self._closed = False
         self._listeners: list[Callable[[], None]] = []
+        self._users: dict[object, int] = {}  # user → how many times it attached
+        #: The number of the first frame that shows what this producer shows now: frames
+        #: before it show an earlier view window (a snapshot asks for one from here on).
+        self.fresh_from = 1
 
-    def attach(self) -> None:
-        """A consumer starts using this producer."""
+    def __str__(self) -> str:
+        return self.name
 
-    def detach(self) -> None:
-        """A consumer stops using this producer."""
+    def attach(self, user: object) -> None:
+        """``user`` starts using this producer (the first user of all starts it).
+
+        A user may attach more than once (a consumer moving between two profiles of one
+        camera); it counts as gone after as many :meth:`detach` calls.
+        """
+        count = self._users.get(user, 0)
+        self._users[user] = count + 1
+        if count == 0 and len(self._users) == 1:
+            self._start()
+
+    def detach(self, user: object) -> None:
+        """``user`` stops using this producer (the last user of all stops it)."""
+        count = self._users.get(user, 0)
+        if count > 1:
+            self._users[user] = count - 1
+        elif count == 1:
+            del self._users[user]
+            if not self._users:
+                self._stop()
+
+    @property
+    def users(self) -> list[str]:
+        """The names of who uses this producer now (diagnostics)."""
+        return [str(user) for user in self._users]
+
+    def _start(self) -> None:
+        """The first user arrived: start producing (frames published from outside here)."""
+
+    def _stop(self) -> None:
+        """The last user left: stop producing."""
+
+    @property
+    def next_seq(self) -> int:
+        """The number the next published frame will have."""
+        return self._seq + 1
 
     def add_listener(self, callback: Callable[[], None]) -> Callable[[], None]:
         """Call ``callback()`` after each published frame; returns a function that removes it."""

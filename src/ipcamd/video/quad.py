@@ -1,4 +1,8 @@
-"""``quad``: the four inputs tiled 2x2, as a producer of its own while anyone watches it."""
+"""``quad``: the four inputs' views tiled 2x2, as a producer of its own while anyone watches it.
+
+It tiles what each camera's view shows (a digital PTZ window included), after the view and
+before the profiles, so ``quad`` streams are profiles like any other.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,9 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 
-from ipcamd.video.camera import Camera
 from ipcamd.video.imaging import tile
 from ipcamd.video.producer import Producer
+from ipcamd.video.view import View
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -19,40 +23,32 @@ MAX_FPS = 30.0
 
 
 class QuadCamera(Producer):
-    """Composes the latest frame of each input whenever one of them publishes (up to 30 fps).
+    """Composes the latest frame of each input's view whenever one publishes (up to 30 fps).
 
     An input that ``enabled(number)`` says is switched off stays a black tile: a disabled
     channel's picture is never shown, not even in the quad view.
     """
 
     def __init__(
-        self, cameras: Sequence[Camera], executor: Executor, enabled: Callable[[int], bool]
+        self, cameras: Sequence[View], executor: Executor, enabled: Callable[[int], bool]
     ) -> None:
         super().__init__("quad")
         self._cameras = list(cameras)
         self._executor = executor
         self._enabled = enabled
-        self._users = 0
         self._task: asyncio.Task[None] | None = None
         self._dirty = asyncio.Event()
         self._unlisten: list[Callable[[], None]] = []
 
-    def attach(self) -> None:
-        """The first consumer starts every input camera and the composing task."""
-        self._users += 1
-        if self._users == 1:
-            for camera in self._cameras:
-                camera.attach()
-                self._unlisten.append(camera.add_listener(self._dirty.set))
-            self._task = asyncio.get_running_loop().create_task(self._run())
-
-    def detach(self) -> None:
-        """The last consumer stops the composing task and lets the inputs go."""
-        self._users -= 1
-        if self._users == 0:
-            self._stop()
+    def _start(self) -> None:
+        """The first user starts every input camera and the composing task."""
+        for camera in self._cameras:
+            camera.attach(self)
+            self._unlisten.append(camera.add_listener(self._dirty.set))
+        self._task = asyncio.get_running_loop().create_task(self._run())
 
     def _stop(self) -> None:
+        """The last user left (or shutdown): stop composing and let the inputs go."""
         if self._task is not None:
             self._task.cancel()
             self._task = None
@@ -60,7 +56,7 @@ class QuadCamera(Producer):
             unlisten()
         if self._unlisten:
             for camera in self._cameras:
-                camera.detach()
+                camera.detach(self)
         self._unlisten = []
         self.latest = None
 

@@ -1,19 +1,28 @@
-"""Rendering one frame for one stream profile: scale, rotate, mirror, draw the OSD, encode.
+"""Rendering one frame for one stream profile: scale, rotate, mirror, draw the OSD.
 
-Runs in the video thread pool: numpy and libjpeg-turbo (simplejpeg) release the GIL for the
-heavy parts, so several profiles encode in parallel while the event loop keeps moving bytes.
+Runs in the video thread pool, followed by the profile's encoder (``encoder.py``): numpy and
+libjpeg-turbo (simplejpeg) release the GIL for the heavy parts, so several profiles render in
+parallel while the event loop keeps moving bytes.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
-import simplejpeg
-
-from ipcamd.video.frame import Frame, Planes
+from ipcamd.video.frame import Planes
 from ipcamd.video.imaging import contiguous, mirror, resize, rotate
 from ipcamd.video.osd import OsdSpec, TextPainter
 from ipcamd.video.resolution import rotated
+
+
+class Codec(StrEnum):
+    """What a profile's encoder makes of its pictures (see ``encoder.py``)."""
+
+    #: JPEG pictures: snapshots, MJPEG streams.
+    JPEG = "jpeg"
+    #: The raw luma plane: small grey pictures for analysis (the motion detector).
+    GREY = "grey"
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,8 +30,9 @@ class RenderSpec:
     """Everything that decides a stream profile's frames: the key of a stream profile.
 
     ``width`` x ``height`` is the size before rotation (the resolution asked for). ``fps``
-    chooses which source frames the profile encodes (0: every one); the rest decides their
-    bytes.
+    chooses which source frames the profile encodes (0: every one); ``codec`` which encoder
+    makes its frames; the rest decides their pictures. The camera's view window (digital
+    PTZ, ``view.py``) is not part of it: a move changes the pictures, never the profiles.
     """
 
     camera: str
@@ -33,11 +43,27 @@ class RenderSpec:
     mirror: bool = False
     osd: OsdSpec = field(default_factory=OsdSpec)
     fps: float = 0.0
+    codec: Codec = Codec.JPEG
 
     @property
     def output_size(self) -> tuple[int, int]:
         """The encoded picture's ``(width, height)``: rotation by 90 or 270 swaps them."""
         return rotated(self.width, self.height, self.rotation)
+
+    def describe(self) -> str:
+        """``camera 1 jpeg 640x480 compression 30 15 fps``, for logs and diagnostics."""
+        words = [f"camera {self.camera}", str(self.codec), f"{self.width}x{self.height}"]
+        if self.codec is Codec.JPEG:
+            words.append(f"compression {self.compression}")
+        if self.rotation:
+            words.append(f"rotation {self.rotation}")
+        if self.mirror:
+            words.append("mirrored")
+        if self.osd.visible:
+            words.append("text")
+        if self.fps:
+            words.append(f"{self.fps:g} fps")
+        return " ".join(words)
 
     @property
     def quality(self) -> int:
@@ -46,7 +72,9 @@ class RenderSpec:
 
 
 def render_planes(planes: Planes, spec: RenderSpec, painter: TextPainter, when: float) -> Planes:
-    """The picture of ``spec`` made from ``planes`` (which are never modified)."""
+    """The picture of ``spec`` made from ``planes`` (which are never modified): scaled from
+    whatever size they have (the camera's view window) to the profile's, then turned, mirrored
+    and written on; C-contiguous, as encoders need."""
     out = resize(planes, spec.width, spec.height)
     out = rotate(out, spec.rotation)
     if spec.mirror:
@@ -57,10 +85,3 @@ def render_planes(planes: Planes, spec: RenderSpec, painter: TextPainter, when: 
         out = contiguous(out)
         painter.draw_bar(out, spec.osd, when)
     return contiguous(out)
-
-
-def render_jpeg(frame: Frame, spec: RenderSpec, painter: TextPainter) -> bytes:
-    """Encode ``frame`` as ``spec`` asks (4:2:0 JPEG straight from the I420 planes)."""
-    out = render_planes(frame.planes, spec, painter, frame.time)
-    data: bytes = simplejpeg.encode_jpeg_yuv_planes(out.y, out.u, out.v, quality=spec.quality)
-    return data
