@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from ipcamd.video.service import OSD_SETTINGS
 from tests.spec.raw import PREFIXES, TEXT_PLAIN, exchange
 from tests.support import Camera
 
@@ -38,7 +39,9 @@ async def _clock(camera: Camera) -> object:
 
 
 async def _overlay(camera: Camera) -> object:
-    return camera.device.video.generation, await _params(camera)
+    video = camera.device.video
+    osd = [video.setting("1", f"Text.{name}") for name in OSD_SETTINGS]
+    return osd, await _params(camera)
 
 
 async def _unit(camera: Camera) -> object:

@@ -19,7 +19,6 @@ from ipcamd.http import (
     systemlog_cgi,
     video_cgi,
 )
-from ipcamd.http.error_replies import STATUS
 from ipcamd.http.exchanges import Exchanges
 from ipcamd.http.keys import DEVICE, EXCHANGES, ROUTES
 from ipcamd.http.middlewares import (
@@ -28,7 +27,7 @@ from ipcamd.http.middlewares import (
     ip_filter_middleware,
     route_middleware,
 )
-from ipcamd.http.routing import READS, Router, RouteTable
+from ipcamd.http.routing import Router, RouteTable
 from ipcamd.notices import OncePer
 
 #: Largest request body accepted by default; upload CGIs read their bodies as streams.
@@ -41,6 +40,7 @@ REFUSAL_LOG_INTERVAL = 600.0
 CGI_MODULES = (
     param_cgi,
     pwdgrp_cgi,
+    video_cgi,
     osd_cgi,
     date_cgi,
     ipfilter_cgi,
@@ -71,10 +71,6 @@ def create_app(device: Device) -> web.Application:
     router = Router(app, table)
     for module in CGI_MODULES:
         module.setup(router)
-    # The image and video CGIs only read and fail with plain status codes; their module is
-    # being rewritten (the video pipeline's consumers), so their declaration is made here
-    # until it declares them itself.
-    video_cgi.setup(router.declaring(reply=STATUS, acts=READS))
 
     async def lifetime(_app: web.Application) -> AsyncIterator[None]:
         await device.start()

@@ -55,21 +55,6 @@ def http_error(
     return error
 
 
-def bad_request(reason: str) -> web.HTTPBadRequest:
-    """A 400 with a one-line text reason (raise it)."""
-    return http_error(web.HTTPBadRequest, reason)
-
-
-def not_found(reason: str = "Not Found") -> web.HTTPNotFound:
-    """A 404 with a one-line text reason (raise it)."""
-    return http_error(web.HTTPNotFound, reason)
-
-
-def unavailable(reason: str = "Service Unavailable") -> web.HTTPServiceUnavailable:
-    """A 503 with a one-line text reason (raise it)."""
-    return http_error(web.HTTPServiceUnavailable, reason)
-
-
 def shown(value: str, limit: int = 40) -> str:
     """A caller's value quoted back in a one-line reply: printable ASCII only, bounded."""
     cleaned = _UNSAFE.sub("?", value)

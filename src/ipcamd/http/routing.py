@@ -115,23 +115,9 @@ def answering(handler: Handler, shape: ReplyShape) -> Handler:
 class Router:
     """Adds routes to an application and records their declarations."""
 
-    def __init__(
-        self,
-        app: web.Application,
-        table: RouteTable,
-        *,
-        reply: ReplyShape | None = None,
-        acts: Acting | None = None,
-    ) -> None:
+    def __init__(self, app: web.Application, table: RouteTable) -> None:
         self._app = app
         self._table = table
-        self._reply = reply
-        self._acts = acts
-
-    def declaring(self, *, reply: ReplyShape, acts: Acting) -> Router:
-        """A router that declares ``reply`` and ``acts`` for routes that do not say (for a
-        module not yet converted to declare them itself)."""
-        return Router(self._app, self._table, reply=reply, acts=acts)
 
     def add(
         self,
@@ -139,21 +125,18 @@ class Router:
         handler: Handler,
         level: AccessLevel,
         *,
-        reply: ReplyShape | None = None,
-        acts: Acting | None = None,
+        reply: ReplyShape,
+        acts: Acting,
         methods: Iterable[str] = GET_POST,
         prefixes: Iterable[str] = CGI_PREFIXES,
     ) -> None:
         """Register ``handler`` for ``path`` (relative, e.g. ``com/ptz.cgi``) under each prefix.
 
-        ``reply`` and ``acts`` are required: a route that declares neither is refused when the
-        application is built, so no CGI can forget what HEAD may do or how it fails.
+        ``reply`` and ``acts`` are required keywords, so no CGI can forget what HEAD may do or
+        how it fails.
         """
-        shape = reply if reply is not None else self._reply
-        acting = acts if acts is not None else self._acts
-        if shape is None or acting is None:
-            raise TypeError(f"route {path!r} must declare its reply shape and whether it acts")
-        spec = RouteSpec(level, shape, acting)
+        shape = reply
+        spec = RouteSpec(level, shape, acts)
         methods = list(methods)
         if "GET" in methods and "HEAD" not in methods:
             methods.append("HEAD")

@@ -11,16 +11,16 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
-from collections.abc import Iterator
 
 from aiohttp import web
 
 from ipcamd.access import AccessLevel
-from ipcamd.errors import Busy, InvalidParameter, NotFound, SourceUnavailable
+from ipcamd.errors import InvalidParameter
+from ipcamd.http.error_replies import STATUS
 from ipcamd.http.forms import Args, read_args
 from ipcamd.http.keys import DEVICE
-from ipcamd.http.replies import NO_CACHE, bad_request, not_found, text, unavailable
-from ipcamd.http.routing import Router
+from ipcamd.http.replies import NO_CACHE, text
+from ipcamd.http.routing import CGI_PREFIXES, GET_POST, READS, Handler, Router
 from ipcamd.video.mjpeg import CONTENT_TYPE
 from ipcamd.video.options import KNOWN
 from ipcamd.video.producer import StreamClosed
@@ -57,20 +57,6 @@ def _known_args(args: Args) -> dict[str, str]:
     return values
 
 
-@contextlib.contextmanager
-def _replies_to_errors() -> Iterator[None]:
-    """The video CGIs' plain replies to domain errors: 404 for an unknown or disabled camera,
-    400 for a bad argument, 503 when busy, shutting down or without a picture."""
-    try:
-        yield
-    except NotFound as err:
-        raise not_found(str(err)) from None
-    except InvalidParameter as err:
-        raise bad_request(str(err)) from None
-    except (Busy, StreamClosed, SourceUnavailable) as err:
-        raise unavailable(str(err)) from None
-
-
 def _peer(request: web.Request) -> str:
     """``127.0.0.1:5555`` (``[::1]:5555``): who a consumer handle serves."""
     peername = request.transport.get_extra_info("peername") if request.transport else None
@@ -85,8 +71,7 @@ async def handle_image(request: web.Request) -> web.StreamResponse:
     video = _video(request)
     args = _known_args(await read_args(request))
     camera = request.match_info.get("camera")
-    with _replies_to_errors():
-        encoded = await video.snapshot(camera, args, name=f"snapshot {_peer(request)}")
+    encoded = await video.snapshot(camera, args, name=f"snapshot {_peer(request)}")
     response = web.Response(body=encoded.data, headers=NO_CACHE)
     response.headers["Content-Type"] = JPEG
     return response
@@ -101,8 +86,7 @@ async def handle_mjpeg(request: web.Request) -> web.StreamResponse:
     video = _video(request)
     args = _known_args(await read_args(request))
     camera = request.match_info.get("camera")
-    with _replies_to_errors():
-        subscription = video.open_stream(camera, args, name=f"viewer {_peer(request)}")
+    subscription = video.open_stream(camera, args, name=f"viewer {_peer(request)}")
     with subscription:
         response = UntilCloseResponse(headers={"Content-Type": MULTIPART, **NO_CACHE})
         response.force_close()
@@ -121,9 +105,8 @@ async def handle_imagesize(request: web.Request) -> web.Response:
     video = _video(request)
     args = _known_args(await read_args(request))
     if "camera" not in args:
-        raise bad_request("The camera argument is required (1, 2, 3, 4 or quad)")
-    with _replies_to_errors():
-        width, height = video.options(None, args).spec.output_size
+        raise InvalidParameter("The camera argument is required (1, 2, 3, 4 or quad)")
+    width, height = video.options(None, args).spec.output_size
     return text(f"image width = {width}\nimage height = {height}\n")
 
 
@@ -132,11 +115,11 @@ async def handle_videostatus(request: web.Request) -> web.Response:
     args = await read_args(request)
     raw = args.get("status")
     if raw is None:
-        raise bad_request("The status argument is required (input numbers, e.g. status=1,2)")
+        raise InvalidParameter("The status argument is required (input numbers, e.g. status=1,2)")
     numbers = []
     for item in raw.split(","):
         if not re.fullmatch(r"[0-9]{1,2}", item) or not 1 <= int(item) <= MAX_INPUT:
-            raise bad_request(f"Invalid input '{item}' in status (1 to {MAX_INPUT})")
+            raise InvalidParameter(f"Invalid input '{item}' in status (1 to {MAX_INPUT})")
         numbers.append(int(item))
     statuses = await _video(request).statuses(numbers)
     return text("".join(f"Video {n} = {status}\n" for n, status in statuses))
@@ -148,14 +131,28 @@ async def on_shutdown(app: web.Application) -> None:
 
 
 def setup(router: Router) -> None:
-    """Register the image and video CGIs under every path real devices use."""
-    viewer = AccessLevel.VIEWER
-    router.add("imagesize.cgi", handle_imagesize, viewer)
-    router.add("videostatus.cgi", handle_videostatus, viewer, methods=("GET",))
-    for path in ("image.cgi", "jpg/image.cgi"):
-        router.add(path, handle_image, viewer, methods=("GET",))
-    router.add("mjpg/video.cgi", handle_mjpeg, viewer, methods=("GET",))
-    for path in ("jpg/image.jpg", "jpg/{camera}/image.jpg"):
-        router.add(path, handle_image, viewer, methods=("GET",), prefixes=("/",))
-    for path in ("mjpg/video.mjpg", "mjpg/{camera}/video.mjpg"):
-        router.add(path, handle_mjpeg, viewer, methods=("GET",), prefixes=("/",))
+    """Register the image and video CGIs under every path real devices use: they only read,
+    and fail with a plain status (400 bad argument, 404 unknown or disabled camera, 503 busy,
+    shutting down or without a picture)."""
+    routes: list[tuple[str, Handler, tuple[str, ...], tuple[str, ...]]] = [
+        ("imagesize.cgi", handle_imagesize, GET_POST, CGI_PREFIXES),
+        ("videostatus.cgi", handle_videostatus, ("GET",), CGI_PREFIXES),
+        ("image.cgi", handle_image, ("GET",), CGI_PREFIXES),
+        ("jpg/image.cgi", handle_image, ("GET",), CGI_PREFIXES),
+        ("mjpg/video.cgi", handle_mjpeg, ("GET",), CGI_PREFIXES),
+        # The spec's plain paths (5.2.4.1, 5.2.4.5) exist at the root only, as on real devices.
+        ("jpg/image.jpg", handle_image, ("GET",), ("/",)),
+        ("jpg/{camera}/image.jpg", handle_image, ("GET",), ("/",)),
+        ("mjpg/video.mjpg", handle_mjpeg, ("GET",), ("/",)),
+        ("mjpg/{camera}/video.mjpg", handle_mjpeg, ("GET",), ("/",)),
+    ]
+    for path, handler, methods, prefixes in routes:
+        router.add(
+            path,
+            handler,
+            AccessLevel.VIEWER,
+            reply=STATUS,
+            acts=READS,
+            methods=methods,
+            prefixes=prefixes,
+        )
