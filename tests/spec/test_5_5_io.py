@@ -183,18 +183,6 @@ async def test_head_of_an_acting_request_is_405_and_changes_nothing(
     assert await io_state(camera) == before
 
 
-@pytest.mark.parametrize(
-    "target",
-    ["/io/port.cgi?check=1,3", "/io/input.cgi?checkactive=1", "/io/port.cgi?checkdirection=4"],
-)
-async def test_head_of_a_reading_request_is_the_head_of_get(camera: Camera, target: str) -> None:
-    get = await exchange(camera.server.port, target)
-    head = await exchange(camera.server.port, target, method="HEAD")
-    assert head.status_line == get.status_line == b"HTTP/1.0 200 OK"
-    assert head.header("Content-Length") == get.header("Content-Length")
-    assert head.body == b""
-
-
 async def test_head_of_a_monitor_is_its_head_without_a_body(camera: Camera) -> None:
     reply = await exchange(camera.server.port, "/io/port.cgi?monitor=1", method="HEAD")
     assert reply.status_line == b"HTTP/1.0 200 OK"
