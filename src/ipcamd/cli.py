@@ -61,6 +61,14 @@ def _parser() -> argparse.ArgumentParser:
         "v4l2:<device> (repeatable; default testpattern)",
     )
     run.add_argument("--seed", type=int, help="make the test pattern deterministic")
+    run.add_argument("--io-inputs", type=int, help="digital inputs, 0-16 (default 2)")
+    run.add_argument("--io-outputs", type=int, help="digital outputs, 0-16 (default 2)")
+    run.add_argument(
+        "--io-backend",
+        choices=("virtual", "gpio"),
+        help="where the I/O ports are: virtual (default; scripts set inputs) or gpio "
+        "(lines of a GPIO chip, configured in the TOML file)",
+    )
     run.add_argument(
         "--no-ip-filter",
         action="store_true",
@@ -158,6 +166,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "log_level": args.log_level,
         "cameras": args.cameras,
         "seed": args.seed,
+        "io_inputs": args.io_inputs,
+        "io_outputs": args.io_outputs,
+        "io_backend": args.io_backend,
         "no_ip_filter": True if args.no_ip_filter else None,
     }
     try:

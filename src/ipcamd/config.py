@@ -42,6 +42,19 @@ class Config:
     #: Seconds a connection may take to deliver a request's head (and may stay idle between
     #: requests), and may go without sending a byte of a request body (slow clients).
     http_idle_timeout: float = 15.0
+    #: Digital inputs and outputs (``--io-inputs``, ``--io-outputs``; default 2 and 2 on the
+    #: virtual backend, one per line on the GPIO backend).
+    io_inputs: int | None = None
+    io_outputs: int | None = None
+    #: Where the ports are: ``virtual`` (in memory, inputs set by scripts) or ``gpio``.
+    io_backend: str = "virtual"
+    #: The GPIO backend's character device, line offsets and wiring (see docs/io.md).
+    gpio_chip: str = "/dev/gpiochip0"
+    gpio_input_lines: list[int] = field(default_factory=list)
+    gpio_output_lines: list[int] = field(default_factory=list)
+    gpio_active_low: bool = False
+    gpio_bias: str = "as-is"
+    gpio_debounce_ms: int = 0
 
     @property
     def database_path(self) -> Path:
@@ -49,11 +62,12 @@ class Config:
         return self.data_dir / "ipcamd.sqlite3"
 
 
-_SECTIONS = ("server", "auth", "video", "storage", "firmware")
+_SECTIONS = ("server", "auth", "video", "storage", "firmware", "io")
 
 
 def load_toml(path: Path) -> dict[str, Any]:
-    """Read a config file; sections ``[server]``, ``[auth]``, ``[video]`` are flattened."""
+    """Read a config file; sections ``[server]``, ``[auth]``, ``[video]``, ``[io]``… are
+    flattened."""
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as err:

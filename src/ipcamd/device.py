@@ -20,6 +20,9 @@ from ipcamd.db import Database
 from ipcamd.events import Booted, EventBus, ParamGroupChanged
 from ipcamd.identity import Identity, generate_mac
 from ipcamd.io import schema as io_schema
+from ipcamd.io.service import IOService
+from ipcamd.io.setup import build_backend, io_layout
+from ipcamd.io.virtual_inputs import VirtualInputs
 from ipcamd.motion import schema as motion_schema
 from ipcamd.params.schema import Schema, assemble
 from ipcamd.params.store import ParamChange, ParamStore
@@ -85,7 +88,7 @@ def build_schema(identity: Identity) -> Schema:
             auth_schema.schema_part(),
             video_schema.schema_part(identity),
             ptz_schema.schema_part(identity),
-            io_schema.schema_part(),
+            io_schema.schema_part(identity),
             audio_schema.schema_part(),
             storage_schema.schema_part(),
             rules_schema.schema_part(),
@@ -135,7 +138,10 @@ class Device:
         if secret_hex is None:
             secret_hex = secrets.token_hex(32)
             self.db.set_meta("auth.secret", secret_hex)
-        self.identity = Identity(mac=mac, cameras=config.cameras)
+        layout = io_layout(config)
+        self.identity = Identity(
+            mac=mac, cameras=config.cameras, io_inputs=layout.inputs, io_outputs=layout.outputs
+        )
         #: Runtime events of this unit (ports, motion, PTZ, recordings, boot, changed groups).
         self.bus = EventBus()
         self.schema = build_schema(self.identity)
@@ -180,6 +186,12 @@ class Device:
             lambda host_ts: self.clock.to_local(self.clock.from_host(host_ts)),
         )
         self.add_service("video", self.video.start, self.video.stop)
+        #: Digital inputs and outputs (port.cgi, input.cgi, output.cgi; PortChanged events).
+        self.io = IOService(self.params, self.bus, layout, build_backend(config))
+        self.add_service("I/O", self.io.start, self.io.stop)
+        #: Virtual inputs 1-32 (virtualinput/*.cgi; VirtualInputChanged events).
+        self.virtual_inputs = VirtualInputs(self.bus)
+        self.add_service("virtual inputs", self.virtual_inputs.start, self.virtual_inputs.stop)
 
     def _switch_ip_filter_off(self) -> None:
         """``--no-ip-filter``: the way back in after a lock-out, through the store (persisted,

@@ -1,4 +1,5 @@
-"""The identity of this unit: MAC, serial number, firmware version, number of video inputs.
+"""The identity of this unit: MAC, serial number, firmware version, number of video inputs and
+of I/O ports.
 
 The MAC is generated once per data directory (a locally administered unicast address, so it can
 never collide with a vendor's) and is the serial number, as on real cameras.
@@ -23,6 +24,9 @@ class Identity:
 
     mac: str  # "02:AB:CD:EF:01:23"
     cameras: int = 1
+    #: Digital inputs and outputs (``IOPort``, ``Properties.IO``).
+    io_inputs: int = 2
+    io_outputs: int = 2
     firmware_version: str = __version__
 
     @property

@@ -10,7 +10,7 @@ from ipcamd.http.app import create_app
 from ipcamd.http.error_replies import LIFECYCLE, PARAM, STATUS
 from ipcamd.http.forms import Args
 from ipcamd.http.keys import ROUTES
-from ipcamd.http.routing import ACTS, READS, Router, RouteTable, acts_on
+from ipcamd.http.routing import ACTS, READS, Router, RouteSpec, RouteTable, acts_on
 from tests.support import Camera
 
 
@@ -67,3 +67,26 @@ async def test_every_route_of_the_unit_is_declared(camera: Camera) -> None:
         assert table.spec_of(route) is not None, route
     param = [spec for route, spec in table.specs.items() if "param.cgi" in str(route.resource)]
     assert {spec.reply for spec in param} == {PARAM}
+
+
+def test_acting_requests_may_need_a_higher_level() -> None:
+    """``io/port.cgi``: viewers read ports, switching an output needs an operator."""
+    app = web.Application()
+    table = RouteTable()
+    Router(app, table).add(
+        "io.cgi",
+        _nothing,
+        AccessLevel.VIEWER,
+        reply=STATUS,
+        acts=acts_on("action"),
+        act_level=AccessLevel.OPERATOR,
+    )
+    (spec,) = set(table.specs.values())
+    assert spec.levels_differ
+    assert spec.level_for(Args([("check", "1")])) is AccessLevel.VIEWER
+    assert spec.level_for(Args([("action", "1:/")])) is AccessLevel.OPERATOR
+    assert not RouteSpec(AccessLevel.ADMIN, STATUS, ACTS).levels_differ
+    assert (
+        RouteSpec(AccessLevel.ADMIN, STATUS, ACTS, AccessLevel.VIEWER).level_for(Args([]))
+        is AccessLevel.ADMIN
+    )  # never lower than the route's own level

@@ -1,6 +1,6 @@
 """``Properties`` says what this unit serves and nothing more (honest capability flags).
 
-Nothing of PTZ, audio, motion detection, local storage, RTSP metadata or I/O is served yet:
+Nothing of PTZ, audio, motion detection, local storage or RTSP metadata is served yet:
 their flags say ``no`` (the keys stay: clients such as the ``axis`` library need them), their
 counts are 0, and lines that describe an unserved API (audio formats, the PTZ preset API) are
 absent. Each family switches its own lines on when it lands.
@@ -28,8 +28,8 @@ def properties_listing(camera: Camera) -> str:
         "Properties.Image.NbrOfViews=1",
         f"Properties.Image.Resolution={','.join(SPEC_RESOLUTIONS)}",
         "Properties.Image.Rotation=0,90,180,270",
-        "Properties.IO.Input=0",
-        "Properties.IO.Output=0",
+        f"Properties.IO.Input={identity.io_inputs}",
+        f"Properties.IO.Output={identity.io_outputs}",
         "Properties.LocalStorage.LocalStorage=no",
         "Properties.Motion.Motion=no",
         "Properties.Motion.MaxNbrOfWindows=10",
@@ -40,6 +40,7 @@ def properties_listing(camera: Camera) -> str:
         "Properties.System.Language=English",
         f"Properties.System.SerialNumber={identity.serial_number}",
         f"Properties.Video.NbrOfInputs={identity.cameras}",
+        "Properties.VirtualInput.VirtualInput=yes",
     ]
     return "".join(f"{line}\n" for line in lines)
 

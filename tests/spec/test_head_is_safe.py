@@ -119,6 +119,9 @@ async def test_head_of_a_post_only_acting_cgi_is_405(camera: Camera, prefix: str
         "/pwdgrp.cgi?action=get",
         "/ipfilter.cgi?action=list&verify=yes",
         "/axis-cgi/admin/date.cgi?action=get",
+        "/io/port.cgi?check=1,3",
+        "/io/input.cgi?checkactive=1",
+        "/io/port.cgi?checkdirection=4",
     ],
 )
 async def test_head_of_a_reading_action_is_the_head_of_get(camera: Camera, target: str) -> None:

@@ -11,6 +11,7 @@ from ipcamd.http import (
     backup_cgi,
     date_cgi,
     firmware_cgi,
+    io_cgi,
     ipfilter_cgi,
     osd_cgi,
     param_cgi,
@@ -18,6 +19,7 @@ from ipcamd.http import (
     system_cgi,
     systemlog_cgi,
     video_cgi,
+    virtualinput_cgi,
 )
 from ipcamd.http.exchanges import Exchanges
 from ipcamd.http.keys import DEVICE, EXCHANGES, ROUTES
@@ -48,6 +50,8 @@ CGI_MODULES = (
     system_cgi,
     backup_cgi,
     firmware_cgi,
+    io_cgi,
+    virtualinput_cgi,
 )
 
 

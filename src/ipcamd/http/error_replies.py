@@ -12,8 +12,9 @@ and, where it differs, the line. The shapes are the spec's:
   (and ``Verification failed: …\\r\\n``);
 - the lifecycle CGIs (restart, defaults, backup, restore, firmware): ``Request failed: …\\r\\n``
   with a status that says what failed (400, 404, 409, 413 closing the connection, 500, 503);
-- plain status codes with the reason as one line (image and video 5.2, later I/O 5.5 and motion
-  5.4.5): 400, 404, 409, 503…
+- plain status codes with the reason as one line (image and video 5.2, I/O 5.5, later motion
+  5.4.5): 400, 404, 409, 503…;
+- the virtual input API's XML (``virtualinput/*.cgi``): 200 with a ``GeneralError`` code.
 An XML shape for the storage CGIs (5.9) is one more :class:`ReplyShape` when they land.
 """
 
@@ -38,6 +39,8 @@ from ipcamd.errors import (
     VerificationFailed,
 )
 from ipcamd.http.replies import one_line, shown, text
+from ipcamd.http.virtualinput_xml import general_error
+from ipcamd.io.virtual_inputs import InvalidDuration, MissingArgument, UnsupportedSchemaVersion
 
 
 @dataclass(frozen=True)
@@ -171,3 +174,41 @@ LIFECYCLE = TextShape("Request failed: {}\r\n", _BY_STATUS)
 
 #: Plain status codes, the reason as one line: image and video (5.2), later I/O and motion.
 STATUS = TextShape("{}\n", _BY_STATUS)
+
+
+@dataclass(frozen=True, eq=False)
+class XmlShape(ReplyShape):
+    """An XML reply whose error code comes from the most specific class listed for the error;
+    a request that cannot be read is a plain 400, as in every shape."""
+
+    codes: Mapping[type[IpcamdError], int]
+    body: Callable[[int, str], web.Response]
+
+    def __post_init__(self) -> None:
+        if IpcamdError not in self.codes:
+            raise ValueError("an XML shape must have a code for IpcamdError (its fallback)")
+
+    def reply(self, error: IpcamdError, action: str | None = None) -> web.Response:
+        """The XML error (always 200), or the plain 400 of an unreadable request."""
+        if isinstance(error, MalformedRequest):
+            return text(f"{one_line(str(error))}\n", status=400)
+        for cls in type(error).__mro__:
+            code = self.codes.get(cls)
+            if code is not None:
+                return self.body(code, str(error))
+        raise TypeError(f"{type(error).__name__} is not an IpcamdError")
+
+
+#: virtualinput/activate.cgi, deactivate.cgi, getschemaversions.cgi: ``GeneralError`` codes.
+VIRTUAL_INPUT = XmlShape(
+    MappingProxyType(
+        {
+            IpcamdError: 40,
+            MissingArgument: 10,
+            NotFound: 20,
+            UnsupportedSchemaVersion: 30,
+            InvalidDuration: 50,
+        }
+    ),
+    general_error,
+)

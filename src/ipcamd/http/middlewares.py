@@ -92,8 +92,8 @@ def _router_error(request: web.Request) -> web.Response | None:
 
 
 async def _head_args(request: web.Request) -> Args:
-    """A HEAD's arguments (its query); an unreadable one decides nothing: the handler answers
-    it with its 400, as it would a GET."""
+    """The arguments that decide whether a request acts (for HEAD: its query); an unreadable
+    request decides nothing: the handler answers it with its 400, as it would a GET."""
     try:
         return await read_args(request)
     except MalformedRequest:
@@ -143,9 +143,10 @@ def auth_middleware(authenticator: Authenticator, table: RouteTable) -> Middlewa
     async def middleware(
         request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
     ) -> web.StreamResponse:
-        level = table.level_of(request.match_info.route)
-        if level is None:
+        spec = table.spec_of(request.match_info.route)
+        if spec is None:
             return await handler(request)
+        level = spec.level_for(await _head_args(request)) if spec.levels_differ else spec.level
         result = await authenticator.async_authenticate(
             request.headers.get("Authorization"),
             request.method,

@@ -59,3 +59,14 @@ def shown(value: str, limit: int = 40) -> str:
     """A caller's value quoted back in a one-line reply: printable ASCII only, bounded."""
     cleaned = _UNSAFE.sub("?", value)
     return cleaned if len(cleaned) <= limit else cleaned[:limit] + "..."
+
+
+class UntilCloseResponse(web.StreamResponse):
+    """A response whose body simply runs until the connection closes (HTTP/1.0 style): MJPEG,
+    I/O monitor and motion data streams, as real cameras send them.
+
+    aiohttp chunks any HTTP/1.1 body without a Content-Length; like its WebSocketResponse we
+    turn its length handling off, so the bytes on the wire are exactly the spec's multipart.
+    """
+
+    _length_check = False

@@ -8,7 +8,10 @@ Each route declares, once and here:
 - whether it **acts** (changes state) or only reads, for the whole route or per value of an
   argument (``param.cgi``'s ``action``). HEAD is safe (RFC 9110 9.2.1): every GET route answers
   HEAD as it answers GET, without the body, but the routing middleware answers HEAD of a request
-  that would act with 405 and ``Allow``, before any handler runs.
+  that would act with 405 and ``Allow``, before any handler runs;
+- optionally, a higher level for its **acting requests** (``act_level``): ``io/port.cgi`` reads
+  ports for viewers but switches outputs for operators only; the auth middleware asks for it
+  (401 with challenges, like any level) when the request would act.
 """
 
 from __future__ import annotations
@@ -70,6 +73,19 @@ class RouteSpec:
     level: AccessLevel
     reply: ReplyShape
     acting: Acting
+    #: The level a request that acts needs, when higher than ``level`` (None: ``level``).
+    act_level: AccessLevel | None = None
+
+    @property
+    def levels_differ(self) -> bool:
+        """True when acting requests need more than reading ones (the arguments decide)."""
+        return self.act_level is not None and self.act_level > self.level
+
+    def level_for(self, args: Args) -> AccessLevel:
+        """The level a request with ``args`` needs."""
+        if self.act_level is not None and self.acting.acts(args):
+            return max(self.level, self.act_level)
+        return self.level
 
 
 @dataclass
@@ -127,16 +143,18 @@ class Router:
         *,
         reply: ReplyShape,
         acts: Acting,
+        act_level: AccessLevel | None = None,
         methods: Iterable[str] = GET_POST,
         prefixes: Iterable[str] = CGI_PREFIXES,
     ) -> None:
         """Register ``handler`` for ``path`` (relative, e.g. ``com/ptz.cgi``) under each prefix.
 
         ``reply`` and ``acts`` are required keywords, so no CGI can forget what HEAD may do or
-        how it fails.
+        how it fails. ``act_level`` raises the level of the route's acting requests above
+        ``level``.
         """
         shape = reply
-        spec = RouteSpec(level, shape, acts)
+        spec = RouteSpec(level, shape, acts, act_level)
         methods = list(methods)
         if "GET" in methods and "HEAD" not in methods:
             methods.append("HEAD")

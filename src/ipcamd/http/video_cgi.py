@@ -19,7 +19,7 @@ from ipcamd.errors import InvalidParameter
 from ipcamd.http.error_replies import STATUS
 from ipcamd.http.forms import Args, read_args
 from ipcamd.http.keys import DEVICE
-from ipcamd.http.replies import NO_CACHE, text
+from ipcamd.http.replies import NO_CACHE, UntilCloseResponse, text
 from ipcamd.http.routing import CGI_PREFIXES, GET_POST, READS, Handler, Router
 from ipcamd.video.mjpeg import CONTENT_TYPE
 from ipcamd.video.options import KNOWN
@@ -31,16 +31,6 @@ _LOGGER = logging.getLogger(__name__)
 JPEG = "image/jpeg"
 MULTIPART = CONTENT_TYPE
 MAX_INPUT = 41
-
-
-class UntilCloseResponse(web.StreamResponse):
-    """A response whose body simply runs until the connection closes (HTTP/1.0 style).
-
-    aiohttp chunks any HTTP/1.1 body without a Content-Length; like its WebSocketResponse we
-    turn its length handling off, so the bytes on the wire are exactly the spec's multipart.
-    """
-
-    _length_check = False
 
 
 def _video(request: web.Request) -> VideoService:

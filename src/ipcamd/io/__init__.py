@@ -1,5 +1,8 @@
-"""Inputs and outputs: the ``IOPort``, ``Input`` and ``Output`` parameter groups.
+"""Inputs and outputs: the ports (``IOPort``), their backends (virtual, GPIO), action sequences,
+the service that publishes port events, and Axis-style virtual inputs.
 
-No port can be read or switched yet, so ``Properties.IO`` counts none; the I/O family's ports,
-pulse sequences, virtual inputs and ``io/*.cgi`` extend this package.
+Pure values and parsers (:mod:`~ipcamd.io.ports`, :mod:`~ipcamd.io.actions`) are apart from the
+stateful parts (:mod:`~ipcamd.io.service`, :mod:`~ipcamd.io.sequencer`,
+:mod:`~ipcamd.io.virtual_inputs`) and the hardware (:mod:`~ipcamd.io.backend`,
+:mod:`~ipcamd.io.gpio`). The HTTP front end is ``ipcamd.http.io_cgi``. See docs/io.md.
 """
