@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/mjpeg_fanout.py --quick
 	$(BIN)/python bench/system.py
 	$(BIN)/python bench/events.py --quick
+	$(BIN)/python bench/audio.py --quick
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
