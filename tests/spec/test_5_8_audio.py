@@ -16,6 +16,8 @@ from tests.support import Camera
 from tests.system.helpers import wait_until
 
 SPEC_MULTIPART = "multipart/x-mixed-replace;boundary=myboundary"
+#: 5.8.5 example 2's Content-Type, as printed.
+EXAMPLE_2_TYPE = "multipart/x-mixed-replace; boundary=--myboundary"
 
 
 def assert_stream_head(
@@ -76,28 +78,14 @@ async def test_5_8_2_httptype_default(camera: Camera, prefix: str) -> None:
         assert len(await asyncio.wait_for(reader.readexactly(240), TIMEOUT)) == 240
 
 
-def example_1_head(prefix: str, version: str) -> bytes:
-    """5.8.5 example 1's request head, verbatim (with the authorization it omits)."""
+def example_head(prefix: str, version: str, content_type: str) -> bytes:
+    """5.8.5's request heads, verbatim (with the authorization they omit)."""
     return request_bytes(
         f"{prefix}audio/transmit.cgi",
         method="POST",
         version=version,
         headers=[
-            ("Content-Type", "audio/basic"),
-            ("Content-Length", "9999999"),
-            ("Connection", "Keep-Alive"),
-            ("Cache-Control", "no-cache"),
-        ],
-    )
-
-
-def example_2_head(prefix: str, version: str) -> bytes:
-    return request_bytes(
-        f"{prefix}audio/transmit.cgi",
-        method="POST",
-        version=version,
-        headers=[
-            ("Content-Type", "multipart/x-mixed-replace; boundary=--myboundary"),
+            ("Content-Type", content_type),
             ("Content-Length", "9999999"),
             ("Connection", "Keep-Alive"),
             ("Cache-Control", "no-cache"),
@@ -140,7 +128,7 @@ def played(camera: Camera) -> np.ndarray:
 @pytest.mark.parametrize("prefix", PREFIXES)
 async def test_5_8_5_example_1_singlepart(camera: Camera, prefix: str, version: str) -> None:
     coded = ffmpeg_encode(sine(600, 0.6), "g711")
-    await talk_until_hang_up(camera, example_1_head(prefix, version) + coded)
+    await talk_until_hang_up(camera, example_head(prefix, version, "audio/basic") + coded)
     assert np.array_equal(played(camera), ffmpeg_decode(coded, "g711"))
 
 
@@ -148,7 +136,9 @@ async def test_5_8_5_example_1_singlepart(camera: Camera, prefix: str, version: 
 @pytest.mark.parametrize("prefix", PREFIXES)
 async def test_5_8_5_example_2_multipart(camera: Camera, prefix: str, version: str) -> None:
     coded = ffmpeg_encode(sine(600, 0.6), "g711")
-    await talk_until_hang_up(camera, example_2_head(prefix, version) + example_2_body(coded))
+    await talk_until_hang_up(
+        camera, example_head(prefix, version, EXAMPLE_2_TYPE) + example_2_body(coded)
+    )
     assert np.array_equal(played(camera), ffmpeg_decode(coded, "g711"))
 
 

@@ -99,6 +99,16 @@ class Codec(Enum):
         raise InvalidParameter(f"Unknown codec '{name}' (g711, g726, g726-32, g726-24)")
 
 
+def pcm_frame(samples: Samples, pts: int) -> Any:
+    """``samples`` (1-D int16, 8 kHz mono) as an FFmpeg audio frame starting at ``pts``."""
+    frame = av.AudioFrame.from_ndarray(
+        np.ascontiguousarray(samples, np.int16).reshape(1, -1), format="s16", layout="mono"
+    )
+    frame.sample_rate = SAMPLE_RATE
+    frame.pts = pts
+    return frame
+
+
 def _g726_name(packing: Packing) -> str:
     return packing.value
 
@@ -123,11 +133,7 @@ class Encoder:
 
     def encode(self, samples: Samples) -> bytes:
         """The coded bytes of ``samples`` (1-D int16)."""
-        frame = av.AudioFrame.from_ndarray(
-            np.ascontiguousarray(samples, np.int16).reshape(1, -1), format="s16", layout="mono"
-        )
-        frame.sample_rate = SAMPLE_RATE
-        frame.pts = self._pts
+        frame = pcm_frame(samples, self._pts)
         self._pts += len(samples)
         return b"".join(bytes(packet) for packet in self._context.encode(frame))
 

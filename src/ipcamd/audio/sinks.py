@@ -21,7 +21,7 @@ import av
 import numpy as np
 
 from ipcamd.audio.alsa import alsa_config
-from ipcamd.audio.codecs import SAMPLE_RATE, Samples
+from ipcamd.audio.codecs import SAMPLE_RATE, Samples, pcm_frame
 from ipcamd.errors import InvalidParameter, Unavailable
 
 _LOGGER = logging.getLogger(__name__)
@@ -133,11 +133,7 @@ class AlsaSink(Sink):
 
     def write(self, samples: Samples) -> None:
         """Hand ``samples`` to the device (blocks while its buffer is full)."""
-        frame = av.AudioFrame.from_ndarray(
-            np.ascontiguousarray(samples, np.int16).reshape(1, -1), format="s16", layout="mono"
-        )
-        frame.sample_rate = SAMPLE_RATE
-        frame.pts = self._pts
+        frame = pcm_frame(samples, self._pts)
         self._pts += len(samples)
         for packet in self._stream.encode(frame):
             self._container.mux(packet)
