@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/startup.py --runs 3
 	$(BIN)/python bench/events.py --quick
 	$(BIN)/python bench/io.py --quick
+	$(BIN)/python bench/audio.py --quick
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

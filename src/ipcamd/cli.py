@@ -70,6 +70,17 @@ def _parser() -> argparse.ArgumentParser:
         "(lines of a GPIO chip, configured in the TOML file)",
     )
     run.add_argument(
+        "--audio-source",
+        action="append",
+        metavar="N=URI",
+        help="camera N's sound from tone, silence, file:<path>, rtsp://…, http://… or "
+        "alsa:<device> (repeatable; default: its video source's sound, the tone for the test "
+        "pattern)",
+    )
+    run.add_argument(
+        "--audio-sink", metavar="SINK", help="transmit.cgi plays to wav (default) or alsa:<device>"
+    )
+    run.add_argument(
         "--no-ip-filter",
         action="store_true",
         help="switch the IP address filter off at start-up (sets Network.Filter.Enabled=no; "
@@ -80,7 +91,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _sources(values: list[str] | None) -> dict[int, str] | None:
+def _sources(values: list[str] | None, flag: str = "--source") -> dict[int, str] | None:
     """``["2=file:a.mp4"]`` → ``{2: "file:a.mp4"}``."""
     if not values:
         return None
@@ -88,7 +99,7 @@ def _sources(values: list[str] | None) -> dict[int, str] | None:
     for value in values:
         number, sep, uri = value.partition("=")
         if not sep or not number.isdigit() or not uri:
-            raise IpcamdError(f"--source expects N=URI, e.g. 2=file:lobby.mp4 (got '{value}')")
+            raise IpcamdError(f"{flag} expects N=URI, e.g. 2=file:lobby.mp4 (got '{value}')")
         sources[int(number)] = uri
     return sources
 
@@ -170,9 +181,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "io_outputs": args.io_outputs,
         "io_backend": args.io_backend,
         "no_ip_filter": True if args.no_ip_filter else None,
+        "audio_sink": args.audio_sink,
     }
     try:
         overrides["sources"] = _sources(args.source)
+        overrides["audio_sources"] = _sources(args.audio_source, "--audio-source")
         file_values = load_toml(args.config) if args.config else {}
         config = build_config(file_values, overrides)
     except IpcamdError as err:

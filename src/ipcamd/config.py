@@ -55,6 +55,14 @@ class Config:
     gpio_active_low: bool = False
     gpio_bias: str = "as-is"
     gpio_debounce_ms: int = 0
+    #: camera number (1-4) → audio source URI (``tone``, ``silence``, ``file:…``, ``rtsp://…``,
+    #: ``alsa:…``); a camera without one takes its video source's sound (docs/audio.md).
+    audio_sources: dict[int, str] = field(default_factory=dict)
+    #: Where transmit.cgi plays: ``wav`` (files in ``<data_dir>/audio``) or ``alsa:<device>``.
+    audio_sink: str = "wav"
+    #: WAV files kept (the oldest are removed) and the longest one file may get (seconds).
+    audio_wav_keep: int = 10
+    audio_wav_max_seconds: float = 3600.0
 
     @property
     def database_path(self) -> Path:
@@ -62,7 +70,7 @@ class Config:
         return self.data_dir / "ipcamd.sqlite3"
 
 
-_SECTIONS = ("server", "auth", "video", "storage", "firmware", "io")
+_SECTIONS = ("server", "auth", "video", "storage", "firmware", "io", "audio")
 
 
 def load_toml(path: Path) -> dict[str, Any]:
@@ -95,8 +103,9 @@ def build_config(file_values: dict[str, Any], overrides: dict[str, Any]) -> Conf
     for key in ("data_dir",):
         if key in merged and merged[key] is not None:
             merged[key] = Path(merged[key])
-    if "sources" in merged:
-        merged["sources"] = {int(k): str(v) for k, v in dict(merged["sources"]).items()}
+    for key in ("sources", "audio_sources"):
+        if key in merged:
+            merged[key] = {int(k): str(v) for k, v in dict(merged[key]).items()}
     hints = get_type_hints(Config)
     for key, value in merged.items():
         _check_type(key, value, hints[key])

@@ -9,6 +9,9 @@ from dataclasses import dataclass
 
 from ipcamd import __version__
 from ipcamd.audio import schema as audio_schema
+from ipcamd.audio.service import AudioService
+from ipcamd.audio.sinks import WavFiles
+from ipcamd.audio.sources.inputs import audio_uri_for
 from ipcamd.auth import schema as auth_schema
 from ipcamd.auth.authenticator import Authenticator, Policy
 from ipcamd.auth.ipfilter import IPFilter
@@ -89,7 +92,7 @@ def build_schema(identity: Identity) -> Schema:
             video_schema.schema_part(identity),
             ptz_schema.schema_part(identity),
             io_schema.schema_part(identity),
-            audio_schema.schema_part(),
+            audio_schema.schema_part(identity),
             storage_schema.schema_part(),
             rules_schema.schema_part(),
             motion_schema.schema_part(identity),
@@ -192,6 +195,18 @@ class Device:
         #: Virtual inputs 1-32 (virtualinput/*.cgi; VirtualInputChanged events).
         self.virtual_inputs = VirtualInputs(self.bus)
         self.add_service("virtual inputs", self.virtual_inputs.start, self.virtual_inputs.stop)
+        self.audio = AudioService(
+            self.params,
+            {
+                n: audio_uri_for(n, config.audio_sources, config.sources)
+                for n in range(1, config.cameras + 1)
+            },
+            config.audio_sink,
+            WavFiles(
+                config.data_dir / "audio", config.audio_wav_keep, config.audio_wav_max_seconds
+            ),
+        )
+        self.add_service("audio", self.audio.start, self.audio.stop)
 
     def _switch_ip_filter_off(self) -> None:
         """``--no-ip-filter``: the way back in after a lock-out, through the store (persisted,

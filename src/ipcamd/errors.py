@@ -76,6 +76,11 @@ class StreamClosed(Unavailable):
     """Raised to consumers waiting on a video producer that is shutting down."""
 
 
+class TimedOut(IpcamdError):
+    """Raised when a client stops delivering what its request needs for longer than allowed
+    (a transmit.cgi talker whose audio falls behind ``Audio.ReceiverTimeout``)."""
+
+
 class CommitFailed(IpcamdError):
     """Raised when a state change could not be written to storage (an I/O or database failure
     during a restore or factory default); its transaction rolled back, so nothing changed."""

@@ -18,6 +18,7 @@ from ipcamd.errors import (
     ReadOnly,
     SourceUnavailable,
     StreamClosed,
+    TimedOut,
     Unavailable,
     UploadTooLarge,
     VerificationFailed,
@@ -54,6 +55,7 @@ STATUSES: dict[type[IpcamdError], tuple[int, bool]] = {
     SourceUnavailable: (503, False),
     StreamClosed: (503, False),
     CommitFailed: (500, False),
+    TimedOut: (408, True),
 }
 
 

@@ -1,9 +1,10 @@
 """``Properties`` says what this unit serves and nothing more (honest capability flags).
 
-Nothing of PTZ, audio, motion detection, local storage or RTSP metadata is served yet:
+Nothing of PTZ, motion detection, local storage or RTSP metadata is served yet (audio and I/O
+are):
 their flags say ``no`` (the keys stay: clients such as the ``axis`` library need them), their
-counts are 0, and lines that describe an unserved API (audio formats, the PTZ preset API) are
-absent. Each family switches its own lines on when it lands.
+counts are 0, and lines that describe an unserved API (the PTZ preset API) are absent. Each
+family switches its own lines on when it lands.
 """
 
 from __future__ import annotations
@@ -20,7 +21,18 @@ def properties_listing(camera: Camera) -> str:
         "Properties.API.HTTP.AdminPath=/",
         "Properties.API.Metadata.Metadata=no",
         "Properties.API.Metadata.Version=1.0",
-        "Properties.Audio.Audio=no",
+        "Properties.Audio.Audio=yes",
+        "Properties.Audio.Format=g711,g726",
+        "Properties.Audio.DuplexMode=full,half,post,get",
+        "Properties.Audio.Decoder.Format=g711,g726",
+        *(
+            line
+            for i in range(identity.cameras)
+            for line in (
+                f"Properties.Audio.Source.A{i}.Input=yes",
+                f"Properties.Audio.Source.A{i}.Output={'yes' if i == 0 else 'no'}",
+            )
+        ),
         "Properties.Firmware.BuildDate=Nov 26 2026 00:00",
         "Properties.Firmware.BuildNumber=1",
         f"Properties.Firmware.Version={identity.firmware_version}",

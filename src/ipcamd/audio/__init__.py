@@ -1,5 +1,3 @@
-"""Audio: the ``Audio``, ``AudioSource`` and ``Audiod`` parameter groups.
-
-No audio is served yet, so ``Properties.Audio.Audio`` says ``no``; the audio family's sources,
-codecs and ``audio/*.cgi`` extend this package.
-"""
+"""Audio (spec 5.8): per-camera inputs, G.711 and G.726 through FFmpeg, the listeners of
+receive.cgi sharing one encode per format, and transmit.cgi's one talker playing to a sink.
+See docs/audio.md."""

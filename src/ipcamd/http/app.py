@@ -8,6 +8,7 @@ from aiohttp import web
 
 from ipcamd.device import Device
 from ipcamd.http import (
+    audio_cgi,
     backup_cgi,
     date_cgi,
     firmware_cgi,
@@ -52,6 +53,7 @@ CGI_MODULES = (
     firmware_cgi,
     io_cgi,
     virtualinput_cgi,
+    audio_cgi,
 )
 
 
@@ -83,4 +85,5 @@ def create_app(device: Device) -> web.Application:
 
     app.cleanup_ctx.append(lifetime)
     app.on_shutdown.append(video_cgi.on_shutdown)
+    app.on_shutdown.append(audio_cgi.on_shutdown)
     return app

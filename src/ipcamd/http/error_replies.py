@@ -34,6 +34,7 @@ from ipcamd.errors import (
     IpcamdError,
     MalformedRequest,
     NotFound,
+    TimedOut,
     Unavailable,
     UploadTooLarge,
     VerificationFailed,
@@ -136,6 +137,7 @@ _BY_STATUS: Mapping[type[IpcamdError], Row] = MappingProxyType(
         Conflict: Row(409),
         VerificationFailed: Row(409),
         UploadTooLarge: Row(413, close=True),
+        TimedOut: Row(408, close=True),
         Unavailable: Row(503),
         CommitFailed: Row(500),
     }
