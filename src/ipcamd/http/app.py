@@ -15,6 +15,7 @@ from ipcamd.http import (
     osd_cgi,
     param_cgi,
     pwdgrp_cgi,
+    scene_cgi,
     system_cgi,
     systemlog_cgi,
     video_cgi,
@@ -48,6 +49,7 @@ CGI_MODULES = (
     system_cgi,
     backup_cgi,
     firmware_cgi,
+    scene_cgi,
 )
 
 
