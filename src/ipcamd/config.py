@@ -42,6 +42,10 @@ class Config:
     #: Seconds a connection may take to deliver a request's head (and may stay idle between
     #: requests), and may go without sending a byte of a request body (slow clients).
     http_idle_timeout: float = 15.0
+    #: motiondata.cgi streams that may run at once (0: no limit); one more is a 503.
+    motion_max_clients: int = 10
+    #: Pictures a second each camera's motion detector analyses (0.5 to 30).
+    motion_fps: float = 5.0
 
     @property
     def database_path(self) -> Path:
@@ -49,7 +53,7 @@ class Config:
         return self.data_dir / "ipcamd.sqlite3"
 
 
-_SECTIONS = ("server", "auth", "video", "storage", "firmware")
+_SECTIONS = ("server", "auth", "video", "storage", "firmware", "motion")
 
 
 def load_toml(path: Path) -> dict[str, Any]:
@@ -91,6 +95,10 @@ def build_config(file_values: dict[str, Any], overrides: dict[str, Any]) -> Conf
         raise InvalidParameter("cameras must be 1 to 4")
     if not 0 <= config.port <= 65535:
         raise InvalidParameter("port must be 0 to 65535")
+    if not 0 <= config.motion_max_clients <= 1000:
+        raise InvalidParameter("motion_max_clients must be 0 (no limit) to 1000")
+    if not 0.5 <= config.motion_fps <= 30:
+        raise InvalidParameter("motion_fps must be 0.5 to 30")
     return config
 
 

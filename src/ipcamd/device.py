@@ -21,6 +21,7 @@ from ipcamd.events import Booted, EventBus, ParamGroupChanged
 from ipcamd.identity import Identity, generate_mac
 from ipcamd.io import schema as io_schema
 from ipcamd.motion import schema as motion_schema
+from ipcamd.motion.service import MotionService
 from ipcamd.params.schema import Schema, assemble
 from ipcamd.params.store import ParamChange, ParamStore
 from ipcamd.ptz import schema as ptz_schema
@@ -180,6 +181,16 @@ class Device:
             lambda host_ts: self.clock.to_local(self.clock.from_host(host_ts)),
         )
         self.add_service("video", self.video.start, self.video.stop)
+        #: Motion windows, a detector per camera that has one, motiondata.cgi's streams.
+        self.motion = MotionService(
+            self.params,
+            self.bus,
+            self.video.open_frames,
+            cameras=config.cameras,
+            fps=config.motion_fps,
+            max_clients=config.motion_max_clients,
+        )
+        self.add_service("motion", self.motion.start, self.motion.stop)
 
     def _switch_ip_filter_off(self) -> None:
         """``--no-ip-filter``: the way back in after a lock-out, through the store (persisted,

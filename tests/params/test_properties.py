@@ -31,7 +31,7 @@ def properties_listing(camera: Camera) -> str:
         "Properties.IO.Input=0",
         "Properties.IO.Output=0",
         "Properties.LocalStorage.LocalStorage=no",
-        "Properties.Motion.Motion=no",
+        "Properties.Motion.Motion=yes",
         "Properties.Motion.MaxNbrOfWindows=10",
         "Properties.PTZ.PTZ=no",
         "Properties.PTZ.DigitalPTZ=no",

@@ -12,6 +12,7 @@ from ipcamd.http import (
     date_cgi,
     firmware_cgi,
     ipfilter_cgi,
+    motion_cgi,
     osd_cgi,
     param_cgi,
     pwdgrp_cgi,
@@ -49,6 +50,7 @@ CGI_MODULES = (
     system_cgi,
     backup_cgi,
     firmware_cgi,
+    motion_cgi,
     scene_cgi,
 )
 
