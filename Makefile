@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/events.py --quick
 	$(BIN)/python bench/io.py --quick
 	$(BIN)/python bench/audio.py --quick
+	$(BIN)/python bench/motion.py --quick
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -63,6 +63,10 @@ class Config:
     #: WAV files kept (the oldest are removed) and the longest one file may get (seconds).
     audio_wav_keep: int = 10
     audio_wav_max_seconds: float = 3600.0
+    #: motiondata.cgi streams that may run at once (0: no limit); one more is a 503.
+    motion_max_clients: int = 10
+    #: Pictures a second each camera's motion detector analyses (0.5 to 30).
+    motion_fps: float = 5.0
 
     @property
     def database_path(self) -> Path:
@@ -70,7 +74,7 @@ class Config:
         return self.data_dir / "ipcamd.sqlite3"
 
 
-_SECTIONS = ("server", "auth", "video", "storage", "firmware", "io", "audio")
+_SECTIONS = ("server", "auth", "video", "storage", "firmware", "io", "audio", "motion")
 
 
 def load_toml(path: Path) -> dict[str, Any]:
@@ -114,6 +118,10 @@ def build_config(file_values: dict[str, Any], overrides: dict[str, Any]) -> Conf
         raise InvalidParameter("cameras must be 1 to 4")
     if not 0 <= config.port <= 65535:
         raise InvalidParameter("port must be 0 to 65535")
+    if not 0 <= config.motion_max_clients <= 1000:
+        raise InvalidParameter("motion_max_clients must be 0 (no limit) to 1000")
+    if not 0.5 <= config.motion_fps <= 30:
+        raise InvalidParameter("motion_fps must be 0.5 to 30")
     return config
 
 

@@ -27,6 +27,7 @@ from ipcamd.io.service import IOService
 from ipcamd.io.setup import build_backend, io_layout
 from ipcamd.io.virtual_inputs import VirtualInputs
 from ipcamd.motion import schema as motion_schema
+from ipcamd.motion.service import MotionService
 from ipcamd.params.schema import Schema, assemble
 from ipcamd.params.store import ParamChange, ParamStore
 from ipcamd.ptz import schema as ptz_schema
@@ -207,6 +208,16 @@ class Device:
             ),
         )
         self.add_service("audio", self.audio.start, self.audio.stop)
+        #: Motion windows, a detector per camera that has one, motiondata.cgi's streams.
+        self.motion = MotionService(
+            self.params,
+            self.bus,
+            self.video.open_frames,
+            cameras=config.cameras,
+            fps=config.motion_fps,
+            max_clients=config.motion_max_clients,
+        )
+        self.add_service("motion", self.motion.start, self.motion.stop)
 
     def _switch_ip_filter_off(self) -> None:
         """``--no-ip-filter``: the way back in after a lock-out, through the store (persisted,

@@ -168,15 +168,16 @@ async def test_motion_window_examples(camera: Camera, transport: Transport, pref
         "Motion.M1.Name=Entrance\nMotion.M1.ImageSource=0\nMotion.M1.Left=5000\n"
         "Motion.M1.Right=8500\nMotion.M1.Top=1500\nMotion.M1.Bottom=8000\n"
         "Motion.M1.WindowType=include\nMotion.M1.Sensitivity=90\nMotion.M1.History=90\n"
-        "Motion.M1.ObjectSize=15\n"
+        "Motion.M1.ObjectSize=15\nMotion.M1.Threshold=10\n"
         "Motion.M2.Name=\nMotion.M2.ImageSource=0\nMotion.M2.Left=0\nMotion.M2.Right=9999\n"
         "Motion.M2.Top=0\nMotion.M2.Bottom=9999\nMotion.M2.WindowType=include\n"
-        "Motion.M2.Sensitivity=90\nMotion.M2.History=90\nMotion.M2.ObjectSize=15\n",
+        "Motion.M2.Sensitivity=90\nMotion.M2.History=90\nMotion.M2.ObjectSize=15\n"
+        "Motion.M2.Threshold=10\n",
     )
     everything = await param(camera, "action=list&group=Motion", transport, prefix)
     names = everything.text.splitlines()
-    assert len(names) == 40
-    assert [n.split(".")[1] for n in names[::10]] == ["M0", "M1", "M2", "M4"]
+    assert len(names) == 44
+    assert [n.split(".")[1] for n in names[::11]] == ["M0", "M1", "M2", "M4"]
 
 
 @EVERY_WAY

@@ -43,7 +43,7 @@ def properties_listing(camera: Camera) -> str:
         f"Properties.IO.Input={identity.io_inputs}",
         f"Properties.IO.Output={identity.io_outputs}",
         "Properties.LocalStorage.LocalStorage=no",
-        "Properties.Motion.Motion=no",
+        "Properties.Motion.Motion=yes",
         "Properties.Motion.MaxNbrOfWindows=10",
         "Properties.PTZ.PTZ=no",
         "Properties.PTZ.DigitalPTZ=no",

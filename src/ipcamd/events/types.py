@@ -144,7 +144,7 @@ class MotionLevel(Event):
     window: int
     #: Amount of motion in the window, 0-100.
     level: int
-    #: The level above which the window counts as active, 0-100 (from its sensitivity).
+    #: The level above which the window counts as active, 0-100 (its ``Threshold``).
     threshold: int
 
     @property
@@ -156,9 +156,9 @@ class MotionLevel(Event):
 @dataclass(frozen=True, slots=True)
 class MotionState(Event):
     """A motion window became active or inactive (published by the motion family; retained per
-    window). Active means the level is above the threshold, held for the window's history; the
-    VMD topics of ONVIF metadata (Data ``active``) and the event engine's motion trigger follow
-    it."""
+    window). Active means the level rose above the threshold and has not fallen back below its
+    hysteresis band (``docs/motion.md``); the VMD topics of ONVIF metadata (Data ``active``) and
+    the event engine's motion trigger follow it."""
 
     retained: ClassVar[bool] = True
 

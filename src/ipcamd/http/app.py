@@ -14,9 +14,11 @@ from ipcamd.http import (
     firmware_cgi,
     io_cgi,
     ipfilter_cgi,
+    motion_cgi,
     osd_cgi,
     param_cgi,
     pwdgrp_cgi,
+    scene_cgi,
     system_cgi,
     systemlog_cgi,
     video_cgi,
@@ -54,6 +56,8 @@ CGI_MODULES = (
     io_cgi,
     virtualinput_cgi,
     audio_cgi,
+    motion_cgi,
+    scene_cgi,
 )
 
 

@@ -19,6 +19,7 @@ from ipcamd.http.forms import Args, read_args
 from ipcamd.http.keys import DEVICE
 from ipcamd.http.replies import text
 from ipcamd.http.routing import Router, acts_on
+from ipcamd.params.selection import strip_root
 from ipcamd.params.store import ParamStore
 
 _LOGGER = logging.getLogger(__name__)
@@ -67,7 +68,14 @@ def _list(store: ParamStore, args: Args, level: AccessLevel) -> web.Response:
 
 
 async def _update(request: web.Request, store: ParamStore, args: Args) -> web.Response:
-    items = args.without("action")
+    items = args.without("action", "group")
+    # VMS clients (Nx Witness's Axis driver) name the group they update: accepted when every
+    # parameter lies in it, refused otherwise.
+    groups = [strip_root(g)[0] for g in split_groups(args.getall("group"))]
+    for name, _ in items if groups else ():
+        bare = strip_root(name)[0]
+        if not any(bare == g or bare.startswith(g + ".") for g in groups):
+            raise InvalidParameter(f"Parameter '{name}' is not in group '{','.join(groups)}'")
     change = await store.async_update(items, caller_level(request), caller_name(request))
     _LOGGER.info(
         "Parameters updated by %s: %s", caller_name(request), ", ".join(sorted(change.values))

@@ -7,13 +7,13 @@ store (:mod:`ipcamd.params.persistence`, then memory, then subscribers).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Protocol
 
 from ipcamd.access import AccessLevel
 from ipcamd.errors import AccessDenied, Conflict, InvalidParameter, NotFound, ReadOnly
 from ipcamd.params.persistence import Plan
-from ipcamd.params.schema import ParamSpec, Schema, parent_pattern
+from ipcamd.params.schema import ParamSpec, Schema, Template, parent_pattern
 from ipcamd.params.selection import strip_root
 
 #: Group numbers run from 0 to 9999 (``E9999``) whatever ``force`` says.
@@ -36,6 +36,9 @@ class TreeView(Protocol):
 
     def is_parent(self, name: str) -> bool:
         """True when dynamic groups may be created under ``name`` now."""
+
+    def group(self, prefix: str) -> dict[str, str]:
+        """The current values under ``prefix``, keyed by the name relative to it."""
 
 
 def validated(spec: ParamSpec, raw_name: str, raw_value: str) -> str:
@@ -73,7 +76,36 @@ def plan_update(tree: TreeView, items: Iterable[tuple[str, str]], level: AccessL
         plan.values[name] = validated(spec, raw_name, raw_value)
     if not plan.values:
         raise InvalidParameter("No parameters to update")
+    _check_updated_groups(tree, plan)
     return plan
+
+
+def check_group(template: Template, path: str, values: Mapping[str, str]) -> None:
+    """Run ``template``'s group check on the values group ``path`` would have."""
+    if template.check is None:
+        return
+    try:
+        template.check(values)
+    except InvalidParameter as err:
+        raise InvalidParameter(f"Invalid values for group '{path}': {err}") from err
+
+
+def _check_updated_groups(tree: TreeView, plan: Plan) -> None:
+    """Every dynamic group the update touches, as it would be after it, passes its check."""
+    touched: dict[str, Template] = {}
+    for name in plan.values:
+        spec = tree.spec(name)
+        assert spec is not None  # every planned name was found above
+        path = name[: -len(spec.name) - 1]
+        template_name = tree.template_of(path)
+        if template_name is not None:
+            touched.setdefault(path, tree.schema.templates[template_name])
+    for path, template in touched.items():
+        if template.check is None:
+            continue
+        dotted = path + "."
+        planned = {n[len(dotted) :]: v for n, v in plan.values.items() if n.startswith(dotted)}
+        check_group(template, path, {**tree.group(path), **planned})
 
 
 def plan_add(
@@ -119,9 +151,11 @@ def plan_add(
         if spec is None:
             raise NotFound(f"Error setting '{raw_name}' to '{raw_value}': no such parameter")
         values[spec.name] = validated(spec, raw_name, raw_value)
+    group = {spec.name: values.get(spec.name, spec.default) for spec in template.params}
+    check_group(template, path, group)
     plan = Plan(added={path: template.name})
-    for spec in template.params:
-        plan.values[f"{path}.{spec.name}"] = values.get(spec.name, spec.default)
+    for name, value in group.items():
+        plan.values[f"{path}.{name}"] = value
     return plan, entry
 
 

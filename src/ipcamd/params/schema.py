@@ -19,7 +19,7 @@ it changes the canonical one, and it is never stored, backed up or reset on its 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -53,18 +53,27 @@ class ParamSpec:
         return self.write is AccessLevel.NOBODY
 
 
+#: A check of one group's values together (keyed by name within the group, every parameter of
+#: the template present): raises InvalidParameter when they contradict each other.
+GroupCheck = Callable[[Mapping[str, str]], None]
+
+
 @dataclass(frozen=True)
 class Template:
     """A dynamic group type: ``param.cgi?action=add&template=<name>&group=<parent>``.
 
     ``parent`` may contain ``#`` for the number of an enclosing dynamic group
     (``GuardTour.G#.Tour``). The group letter comes from the parent's last segment (spec 5.1.1.4).
+    ``check`` sees a group's values as an add or update would leave them, for rules that join
+    parameters (a motion window's Top may not lie below its Bottom); each value has passed its
+    own type first.
     """
 
     name: str
     parent: str
     params: tuple[ParamSpec, ...]
     limit: int = DEFAULT_GROUP_LIMIT
+    check: GroupCheck | None = None
 
     @property
     def letter(self) -> str:

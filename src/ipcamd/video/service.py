@@ -15,7 +15,7 @@ from functools import partial
 from urllib.parse import parse_qsl
 
 from ipcamd.access import AccessLevel
-from ipcamd.errors import Disabled, InvalidParameter, NotFound
+from ipcamd.errors import Conflict, Disabled, InvalidParameter, NotFound
 from ipcamd.params.store import ParamChange, ParamStore
 from ipcamd.video.camera import Camera
 from ipcamd.video.consumers import Consumer, ConsumerInfo, ConsumerKind
@@ -28,6 +28,8 @@ from ipcamd.video.producer import Producer, VideoStatus
 from ipcamd.video.quad import QuadCamera
 from ipcamd.video.render import Codec, RenderSpec
 from ipcamd.video.sources import TESTPATTERN, check_uri, open_source
+from ipcamd.video.sources.scripted import Scene
+from ipcamd.video.sources.testpattern import FPS as PATTERN_FPS
 from ipcamd.video.stream import Subscription
 from ipcamd.video.view import View
 
@@ -64,9 +66,14 @@ class VideoService:
             max_workers=max(2, os.cpu_count() or 2), thread_name_prefix="ipcamd-video"
         )
         self.cameras: list[Camera] = []
+        #: What a script shows on each test-pattern input (``scene``): kept across reopens.
+        self.scenes: dict[int, Scene] = {}
         for number in range(1, cameras + 1):
             uri = sources.get(number, TESTPATTERN)
-            factory = partial(open_source, uri, number, seed, self.painter)
+            scene = Scene(PATTERN_FPS) if uri == TESTPATTERN else None
+            if scene is not None:
+                self.scenes[number] = scene
+            factory = partial(open_source, uri, number, seed, self.painter, scene)
             self.cameras.append(
                 Camera(number, factory, self.painter, always_video=uri == TESTPATTERN)
             )
@@ -119,6 +126,18 @@ class VideoService:
         if not 1 <= camera <= len(self.views):
             raise NotFound(f"No such camera '{camera}'")
         return self.views[camera - 1]
+
+    def scene(self, camera: int) -> Scene:
+        """What a script makes test-pattern input ``camera`` show (``ipcamd/scene.cgi``).
+
+        Raises NotFound for no such input, Conflict for an input fed by another source.
+        """
+        if not 1 <= camera <= len(self.cameras):
+            raise NotFound(f"No such camera '{camera}'")
+        scene = self.scenes.get(camera)
+        if scene is None:
+            raise Conflict(f"Camera {camera} does not show the test pattern")
+        return scene
 
     def consumers(self) -> list[ConsumerInfo]:
         """Who takes pictures now, oldest first: viewers and internal consumers, each by name

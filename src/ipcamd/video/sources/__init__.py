@@ -6,6 +6,7 @@ from __future__ import annotations
 from ipcamd.video.osd import TextPainter
 from ipcamd.video.sources.base import Source
 from ipcamd.video.sources.inputs import av_input
+from ipcamd.video.sources.scripted import Scene
 from ipcamd.video.sources.testpattern import TestPattern
 
 TESTPATTERN = "testpattern"
@@ -17,10 +18,12 @@ def check_uri(uri: str) -> None:
         av_input(uri)
 
 
-def open_source(uri: str, camera: int, seed: int | None, painter: TextPainter) -> Source:
-    """A new (unopened) source for ``uri``."""
+def open_source(
+    uri: str, camera: int, seed: int | None, painter: TextPainter, scene: Scene | None = None
+) -> Source:
+    """A new (unopened) source for ``uri`` (a test pattern shows what ``scene`` scripts)."""
     if uri == TESTPATTERN:
-        return TestPattern(camera, seed, painter)
+        return TestPattern(camera, seed, painter, scene)
     # PyAV (and FFmpeg behind it) load only when a real source is used.
     from ipcamd.video.sources.av_source import AvSource  # noqa: PLC0415
 

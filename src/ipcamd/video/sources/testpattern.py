@@ -10,6 +10,7 @@ import numpy as np
 from ipcamd.video.frame import Planes
 from ipcamd.video.osd import Background, TextPainter
 from ipcamd.video.sources.base import Source
+from ipcamd.video.sources.scripted import Scene
 
 WIDTH, HEIGHT = 1280, 960
 FPS = 30.0
@@ -32,10 +33,14 @@ class TestPattern(Source):
 
     __test__ = False  # not a pytest test class despite the name
 
-    def __init__(self, camera: int, seed: int | None, painter: TextPainter) -> None:
+    def __init__(
+        self, camera: int, seed: int | None, painter: TextPainter, scene: Scene | None = None
+    ) -> None:
         self.description = "testpattern"
         self._camera = camera
         self._painter = painter
+        #: What a script set (still pattern, a moving object): ``scripted.py``.
+        self._scene = scene
         rng = np.random.default_rng(None if seed is None else [seed, camera])
         order = rng.permutation(len(_BARS))
         bar_w = WIDTH // len(_BARS)
@@ -56,7 +61,8 @@ class TestPattern(Source):
 
     def picture(self, number: int, when: float) -> Planes:
         """Frame ``number`` of the pattern, with ``when`` (host time) drawn in device time."""
-        offset = (number * self._speed) % WIDTH
+        moving = number if self._scene is None else self._scene.animation_frame(number)
+        offset = (moving * self._speed) % WIDTH
         row = self._row[offset : offset + WIDTH]
         y = np.empty((HEIGHT, WIDTH), np.uint8)
         y[...] = row[:, 0]
@@ -65,12 +71,14 @@ class TestPattern(Source):
         v = np.empty((HEIGHT // 2, WIDTH // 2), np.uint8)
         v[...] = row[::2, 2]
         planes = Planes(y, u, v)
-        bx = _bounce(number * self._box_v[0], WIDTH - self._box) & ~1
-        by = _bounce(number * self._box_v[1], HEIGHT - self._box) & ~1
+        bx = _bounce(moving * self._box_v[0], WIDTH - self._box) & ~1
+        by = _bounce(moving * self._box_v[1], HEIGHT - self._box) & ~1
         b = self._box
         y[by : by + b, bx : bx + b] = self._box_yuv[0]
         u[by // 2 : (by + b) // 2, bx // 2 : (bx + b) // 2] = self._box_yuv[1]
         v[by // 2 : (by + b) // 2, bx // 2 : (bx + b) // 2] = self._box_yuv[2]
+        if self._scene is not None:
+            self._scene.draw(planes)
         local = self._painter.local_time(when)
         stamp = local.strftime("%Y-%m-%d %H:%M:%S")
         millis = local.microsecond // 1000
