@@ -10,11 +10,13 @@ from ipcamd.device import Device
 from ipcamd.http import (
     backup_cgi,
     date_cgi,
+    export_cgi,
     firmware_cgi,
     ipfilter_cgi,
     osd_cgi,
     param_cgi,
     pwdgrp_cgi,
+    storage_cgi,
     system_cgi,
     systemlog_cgi,
     video_cgi,
@@ -48,6 +50,8 @@ CGI_MODULES = (
     system_cgi,
     backup_cgi,
     firmware_cgi,
+    storage_cgi,
+    export_cgi,
 )
 
 
