@@ -64,6 +64,11 @@ async def wait_until(
         await asyncio.sleep(0.05)
 
 
+async def holds(value: bool) -> bool:
+    """``value``, as a coroutine: ``wait_until(lambda: holds(x > 1))`` polls a plain condition."""
+    return value
+
+
 async def wait_active(camera: Camera, segments: int = 0) -> dict[str, str]:
     """An active recording with at least ``segments`` closed segments; its attributes."""
     found: dict[str, str] = {}

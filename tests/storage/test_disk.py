@@ -13,6 +13,7 @@ from ipcamd.storage.recorder import RecordingRequest
 from tests.conftest import CameraFactory
 from tests.storage.helpers import (
     disk,
+    holds,
     record_continuously,
     recording_dir,
     recordings,
@@ -107,7 +108,7 @@ async def test_a_locked_disk_takes_no_recording_and_loses_nothing(camera: Camera
     rec = await wait_active(camera, segments=1)
     await update(camera, "Storage.S0.Locked=yes")
     storage = camera.device.storage
-    await wait_until(lambda: _true(not storage.recorder.sessions), what="recording to stop")
+    await wait_until(lambda: holds(not storage.recorder.sessions), what="recording to stop")
     assert (await disk(camera))["locked"] == "yes"
     removed = await xml(camera, f"/remove.cgi?recordingid={rec['recordingid']}")
     assert removed.find("remove").attrib["result"] == "ERROR"  # type: ignore[union-attr]
@@ -116,7 +117,7 @@ async def test_a_locked_disk_takes_no_recording_and_loses_nothing(camera: Camera
     assert recording_dir(camera, rec["recordingid"]).is_dir()
     root = await xml(camera, "/axis-cgi/disks/lock.cgi?action=unlock&diskid=SD_DISK")
     assert root.find("unlock").attrib == {"diskid": "SD_DISK", "result": "OK"}  # type: ignore[union-attr]
-    await wait_until(lambda: _true(bool(storage.recorder.sessions)), what="recording to resume")
+    await wait_until(lambda: holds(bool(storage.recorder.sessions)), what="recording to resume")
 
 
 async def test_a_read_only_disk_lists_and_exports_but_never_writes(camera: Camera) -> None:
@@ -124,7 +125,7 @@ async def test_a_read_only_disk_lists_and_exports_but_never_writes(camera: Camer
     rec = await wait_active(camera, segments=1)
     await update(camera, "Storage.S0.ReadOnly=yes")
     storage = camera.device.storage
-    await wait_until(lambda: _true(not storage.recorder.sessions), what="recording to stop")
+    await wait_until(lambda: holds(not storage.recorder.sessions), what="recording to stop")
     assert (await disk(camera))["readonly"] == "yes"
     removed = await xml(camera, "/remove.cgi?recordingid=all")
     assert removed.find("remove") is None or removed.find("remove").attrib["result"] == "ERROR"  # type: ignore[union-attr]
@@ -186,7 +187,7 @@ async def test_remove_frees_a_full_disk(camera_factory: CameraFactory) -> None:
     await wait_until(full, what="the disk to fill up")
     root = await xml(camera, "/remove.cgi?recordingid=all")
     assert {r.attrib["result"] for r in root.iter("remove")} == {"OK"}
-    await wait_until(lambda: _true(bool(storage.recorder.sessions)), what="recording to resume")
+    await wait_until(lambda: holds(bool(storage.recorder.sessions)), what="recording to resume")
 
 
 async def test_cleanup_never_touches_locked_or_active_recordings(
@@ -198,7 +199,7 @@ async def test_cleanup_never_touches_locked_or_active_recordings(
     kept = await storage.start_recording(
         RecordingRequest(1, options={"resolution": "640x480", "fps": "15"}, locked=True)
     )
-    await wait_until(lambda: _true(storage.recorder.frames(kept.id) >= 10), what="frames")
+    await wait_until(lambda: holds(storage.recorder.frames(kept.id) >= 10), what="frames")
     await storage.stop_recording(kept.id)
     await update(camera, "Storage.S0.CleanupPolicyActive=fifo&Storage.S0.CleanupLevel=10")
     await record_continuously(camera, options="resolution%3D640x480%26fps%3D15")
@@ -215,7 +216,7 @@ async def test_cleanup_by_age_removes_old_parts(camera: Camera) -> None:
     storage = camera.device.storage
     await update(camera, "Recording.DefaultSplitDuration=1")
     old = await storage.start_recording(RecordingRequest(1, options=SMALL))
-    await wait_until(lambda: _true(storage.recorder.frames(old.id) >= 25), what="frames")
+    await wait_until(lambda: holds(storage.recorder.frames(old.id) >= 25), what="frames")
     await storage.stop_recording(old.id)
     three_days = 3 * 86400
     camera.device.db.call(
@@ -228,7 +229,7 @@ async def test_cleanup_by_age_removes_old_parts(camera: Camera) -> None:
     assert (recording_dir(camera, old.id) / "000001.mkv").exists()
     await update(camera, "Storage.S0.CleanupPolicyActive=fifo&Storage.S0.CleanupMaxAge=1")
     path = recording_dir(camera, old.id) / "000001.mkv"
-    await wait_until(lambda: _true(not path.exists()), what="the old part to go")
+    await wait_until(lambda: holds(not path.exists()), what="the old part to go")
     (listed,) = await recordings(camera)
     assert listed["recordingid"] == old.id, "newer parts of it stay"
     assert sorted(p.name for p in recording_dir(camera, old.id).iterdir())[0] == "000002.mkv"
@@ -250,7 +251,3 @@ async def test_a_missing_directory_is_created_and_a_file_in_its_place_fails(
     await xml(camera, "/mount.cgi?diskid=SD_DISK&action=mount")
     assert (await disk(camera))["status"] == "OK"
     shutil.rmtree(blocker)
-
-
-async def _true(value: bool) -> bool:
-    return value

@@ -13,6 +13,7 @@ from ipcamd.video.consumers import ConsumerKind
 from tests.conftest import CameraFactory
 from tests.storage.helpers import (
     OPTIONS,
+    holds,
     record_continuously,
     recording_dir,
     recordings,
@@ -98,7 +99,7 @@ async def test_a_triggered_recording_starts_with_its_pre_trigger_frames(camera: 
     storage = camera.device.storage
     with storage.hold_pre_trigger(1, 2.0, SMALL) as hold:
         await wait_until(
-            lambda: _true(storage.recorder.buffered(1, SMALL) >= 1.5), what="1.5 s buffered"
+            lambda: holds(storage.recorder.buffered(1, SMALL) >= 1.5), what="1.5 s buffered"
         )
         asked = camera.device.clock.timestamp()
         recording = await storage.start_recording(
@@ -107,7 +108,7 @@ async def test_a_triggered_recording_starts_with_its_pre_trigger_frames(camera: 
         hold.release()
         assert recording.start <= asked - 1.2, (asked, recording.start)
         await wait_until(
-            lambda: _true(storage.recorder.frames(recording.id) >= 20), what="20 frames"
+            lambda: holds(storage.recorder.frames(recording.id) >= 20), what="20 frames"
         )
         stopped = await storage.stop_recording(recording.id)
     assert stopped.stop is not None
@@ -124,7 +125,7 @@ async def test_a_locked_request_gives_a_locked_recording(camera: Camera) -> None
     recording = await storage.start_recording(
         RecordingRequest(1, event_id="alarm", options=SMALL, locked=True)
     )
-    await wait_until(lambda: _true(storage.recorder.frames(recording.id) > 0), what="a frame")
+    await wait_until(lambda: holds(storage.recorder.frames(recording.id) > 0), what="a frame")
     (listed,) = await recordings(camera)
     assert listed["locked"] == "yes"
     await storage.stop_recording(recording.id)
@@ -138,7 +139,7 @@ async def test_record_cgi_and_stop_cgi(camera: Camera) -> None:
     assert record.attrib["result"] == "OK"
     rid = record.attrib["recordingid"]
     storage = camera.device.storage
-    await wait_until(lambda: _true(storage.recorder.frames(rid) > 0), what="a frame")
+    await wait_until(lambda: holds(storage.recorder.frames(rid) > 0), what="a frame")
     (listed,) = await recordings(camera)
     assert (listed["recordingid"], listed["recordingtype"]) == (rid, "continuous")
     root = await xml(camera, f"/axis-cgi/record/stop.cgi?recordingid={rid}")
@@ -185,7 +186,3 @@ async def test_each_input_records_on_its_own(camera_factory: CameraFactory) -> N
         return sources == {"1", "2"}
 
     await wait_until(both, what="a recording of each camera")
-
-
-async def _true(value: bool) -> bool:
-    return value

@@ -129,8 +129,8 @@ async def _listing(request: web.Request, *, disks: bool, recordings: bool) -> we
         args.get(name) is not None for name in ("recordingid", "starttime", "stoptime")
     )
     wants_disks = disks and (args.get("diskid") is not None or not wants_recordings)
-    raw_disk = args.get("diskid") or "all"
-    disk_id(raw_disk, allow_all=True)
+    raw_disk = args.get("diskid")
+    disk_id("all" if raw_disk is None else raw_disk, allow_all=True)
     query = recording_query(args) if wants_recordings else None
     root = storage_xml.element("root")
     if wants_disks:

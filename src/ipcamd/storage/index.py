@@ -211,22 +211,18 @@ def query(conn: sqlite3.Connection, wanted: RecordingQuery) -> RecordingPage:
     return RecordingPage([_recording(row) for row in rows], matched, total)
 
 
+_SEGMENTS = "SELECT recording_id, seq, start, stop, frames, size FROM recording_segment"
+
+
 def segments(conn: sqlite3.Connection, rid: str) -> list[Segment]:
     """The closed segments of a recording, in order."""
-    rows = conn.execute(
-        "SELECT recording_id, seq, start, stop, frames, size FROM recording_segment "
-        "WHERE recording_id = ? ORDER BY seq",
-        (rid,),
-    ).fetchall()
+    rows = conn.execute(f"{_SEGMENTS} WHERE recording_id = ? ORDER BY seq", (rid,)).fetchall()
     return [_segment(row) for row in rows]
 
 
 def all_segments(conn: sqlite3.Connection) -> list[Segment]:
     """Every closed segment, oldest first (what cleanup chooses from)."""
-    rows = conn.execute(
-        "SELECT recording_id, seq, start, stop, frames, size FROM recording_segment "
-        "ORDER BY start, recording_id, seq"
-    ).fetchall()
+    rows = conn.execute(f"{_SEGMENTS} ORDER BY start, recording_id, seq").fetchall()
     return [_segment(row) for row in rows]
 
 

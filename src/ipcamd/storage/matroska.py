@@ -144,7 +144,18 @@ def _read_vint(file: BinaryIO, keep_marker: bool) -> tuple[int, int] | None:
     return value, length
 
 
-def _segment_body(file: BinaryIO, size: int) -> tuple[int, int] | None:
+@dataclass(frozen=True, slots=True)
+class _Body:
+    """Where a file's Segment holds its children, and where its own size is written."""
+
+    start: int
+    end: int
+    size_at: int
+    size_length: int
+    size_known: bool
+
+
+def _segment_body(file: BinaryIO, size: int) -> _Body | None:
     """Where the Segment's children start and end (None: not Matroska)."""
     header = _read_vint(file, keep_marker=True)
     header_size = _read_vint(file, keep_marker=False)
@@ -152,18 +163,24 @@ def _segment_body(file: BinaryIO, size: int) -> tuple[int, int] | None:
         return None
     file.seek(header_size[0], os.SEEK_CUR)
     segment = _read_vint(file, keep_marker=True)
+    size_at = file.tell()
     segment_size = _read_vint(file, keep_marker=False)
     if segment is None or segment_size is None or segment[0] != _SEGMENT_ID:
         return None
     start = file.tell()
-    end = size if segment_size[0] < 0 else min(size, start + segment_size[0])
-    return start, end
+    known = segment_size[0] >= 0
+    end = min(size, start + segment_size[0]) if known else size
+    return _Body(start, end, size_at, segment_size[1], known)
 
 
 def complete_length(path: Path) -> int:
     """Bytes of ``path`` up to the end of its last complete top-level element (0 when it is
     not Matroska). A file cut by a crash ends inside its last cluster; this is where it may
     be cut so that every element it keeps is whole."""
+    return _scan(path)[0]
+
+
+def _scan(path: Path) -> tuple[int, _Body | None]:
     size = path.stat().st_size
     with open(path, "rb") as file:
         try:
@@ -171,8 +188,8 @@ def complete_length(path: Path) -> int:
         except ValueError:
             body = None
         if body is None:
-            return 0
-        good, end = body
+            return 0, None
+        good, end = body.start, body.end
         while good < end:
             try:
                 element = _read_vint(file, keep_marker=True)
@@ -186,7 +203,7 @@ def complete_length(path: Path) -> int:
                 break
             file.seek(element_end)
             good = element_end
-    return good
+    return good, body
 
 
 def probe(path: Path) -> SegmentFacts | None:
@@ -220,12 +237,24 @@ def start_of(text: str) -> float | None:
         return None
 
 
+def _unknown_size(path: Path, body: _Body) -> None:
+    """Write the Segment's size as "unknown" (all ones, same length): its end was cut off."""
+    marker = bytes([0x80 >> (body.size_length - 1) | (0xFF >> body.size_length)]) + b"\xff" * (
+        body.size_length - 1
+    )
+    with open(path, "r+b") as file:
+        file.seek(body.size_at)
+        file.write(marker)
+
+
 def repair(part: Path, final: Path) -> SegmentFacts | None:
     """Close a segment a crash left open: cut it after its last whole element, check it, and
     give it its complete name (None, and the part removed, when nothing in it plays)."""
-    length = complete_length(part)
+    length, body = _scan(part)
     if length and length < part.stat().st_size:
         os.truncate(part, length)
+        if body is not None and body.size_known and length < body.end:
+            _unknown_size(part, body)
     facts = probe(part) if length else None
     if facts is None:
         part.unlink(missing_ok=True)

@@ -22,7 +22,6 @@ import re
 import shutil
 from dataclasses import dataclass, field
 from functools import partial
-from pathlib import Path
 
 from ipcamd.db import Database
 from ipcamd.errors import InvalidParameter
@@ -139,8 +138,3 @@ def _summary(report: Report) -> str:
         if items:
             parts.append(f"{label.replace('_', ' ')} {len(items)}")
     return ", ".join(parts)
-
-
-def leftover_parts(directory: Path) -> list[Path]:
-    """The ``.part`` files in a recording's directory (none once recovery ran)."""
-    return sorted(directory.glob("*" + PART_SUFFIX))
