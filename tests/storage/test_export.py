@@ -143,7 +143,7 @@ async def test_a_client_that_goes_away_ends_the_export(camera: Camera) -> None:
         assert head.status == 200
         await reader.read(100)
     storage = camera.device.storage
-    await wait_until(lambda: holds(not storage.exported_ids()), what="the export to end")
+    await wait_until(lambda: holds(not storage.exports.ids()), what="the export to end")
     assert len(await export(camera, rid)) > 1000, "the unit exports again"
 
 

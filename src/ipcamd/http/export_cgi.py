@@ -76,7 +76,7 @@ async def _plan(request: web.Request, *, need_format: bool) -> ExportPlan:
     _format(args, need=need_format)
     start = args.get("starttime")
     stop = args.get("stoptime")
-    return await storage(request).plan_export(
+    return await storage(request).exports.plan(
         rid,
         None if start is None else parse_time(start, "starttime"),
         None if stop is None else parse_time(stop, "stoptime"),
@@ -106,8 +106,8 @@ async def handle_export(request: web.Request) -> web.StreamResponse:
     await response.prepare(request)
     if request.method == "HEAD":
         return response
-    service = storage(request)
-    running = service.open_export(plan)
+    exports = storage(request).exports
+    running = exports.open(plan)
     complete = False
     try:
         async for chunk in running.pipe.chunks():
@@ -116,7 +116,7 @@ async def handle_export(request: web.Request) -> web.StreamResponse:
     except (OSError, ConnectionError):
         complete = False
     finally:
-        await service.close_export(running)
+        await exports.close(running)
     if not complete:
         # Cut the connection: a truncated download must not end like a whole one.
         response.force_close()

@@ -24,18 +24,16 @@ from ipcamd.errors import Conflict, IpcamdError, NotFound, Unavailable
 from ipcamd.events import EventBus
 from ipcamd.params.store import ParamChange, ParamStore
 from ipcamd.storage import cleanup, index
-from ipcamd.storage import export as exporting
 from ipcamd.storage.disk import Disk
+from ipcamd.storage.exports import Exports
 from ipcamd.storage.feeds import FrameSource
 from ipcamd.storage.index import RecordingPage, RecordingQuery
-from ipcamd.storage.matroska import part_path
 from ipcamd.storage.model import (
     DISK_ID,
     CleanupPolicy,
     DiskInfo,
     DiskStatus,
     Recording,
-    RecordingStatus,
 )
 from ipcamd.storage.recorder import PreTriggerHold, Recorder, RecordingRequest
 from ipcamd.storage.recovery import recover
@@ -43,8 +41,6 @@ from ipcamd.storage.writer import StopReason, WriterResult
 
 _LOGGER = logging.getLogger(__name__)
 
-#: How many exports may run at once.
-MAX_EXPORTS = 4
 #: Jobs (mount, unmount, format) remembered for ``job.cgi``.
 MAX_JOBS = 16
 
@@ -104,7 +100,8 @@ class StorageService:
         #: A read-only file system, found when the disk was mounted.
         self.fs_readonly = False
         self._ops = asyncio.Lock()
-        self._exports: dict[exporting.Export, None] = {}
+        #: The exports running now.
+        self.exports = Exports(db, disk, self.recorder, self.recording)
         self._jobs: dict[int, Job] = {}
         self._next_job = 1
         #: Called after anything that may let recording resume or call for cleanup.
@@ -121,10 +118,9 @@ class StorageService:
     async def stop(self) -> None:
         """Stop the exports and the recordings (their files completed and indexed)."""
         self._unsubscribe()
-        for export in list(self._exports):
-            export.close()
+        self.exports.close_all()
         await self.recorder.close()
-        await asyncio.gather(*(export.wait() for export in list(self._exports)))
+        await self.exports.wait_all()
 
     # ------------------------------------------------------------------ the disk
 
@@ -253,8 +249,7 @@ class StorageService:
                 raise Conflict(f"{DISK_ID} is read-only")
             self.formatting = True
             try:
-                for export in list(self._exports):
-                    export.close()
+                self.exports.close_all()
                 await self.recorder.stop_all(StopReason.DISK_UNAVAILABLE)
                 _LOGGER.info("Formatting %s", DISK_ID)
                 await asyncio.to_thread(self.disk.erase, self._format_progress)
@@ -354,8 +349,7 @@ class StorageService:
         if found.locked:
             raise Conflict(f"Recording {recording_id} is locked")
         await self.recorder.stop(recording_id)
-        for export in [e for e in self._exports if e.plan.recording.id == recording_id]:
-            export.close()
+        self.exports.close_all(recording_id)
         await self.db.async_call(partial(index.delete, rids=[recording_id]))
         await asyncio.to_thread(self.disk.remove_recording, recording_id)
         _LOGGER.info("Recording %s removed", recording_id)
@@ -382,7 +376,7 @@ class StorageService:
                 return 0
             segments = await self.db.async_call(index.all_segments)
             recordings = {r.id: r for r in await self.db.async_call(index.all_recordings)}
-            keep = set(self.recorder.sessions) | self.exported_ids()
+            keep = set(self.recorder.sessions) | self.exports.ids()
             usage = self.disk.usage()
             chosen = cleanup.choose(
                 segments,
@@ -397,62 +391,3 @@ class StorageService:
             freed = await asyncio.to_thread(cleanup.apply, self.disk, self.db, chosen)
         self.on_change()
         return freed
-
-    # ------------------------------------------------------------------ export
-
-    def exported_ids(self) -> set[str]:
-        """Recordings being exported now (cleanup leaves them alone)."""
-        return {export.plan.recording.id for export in self._exports}
-
-    async def plan_export(
-        self,
-        recording_id: str,
-        start: float | None,
-        stop: float | None,
-        filename: str | None,
-    ) -> exporting.ExportPlan:
-        """What an export of the recording (between ``start`` and ``stop``) would copy.
-
-        Raises NotFound, InvalidParameter (a range without video), Unavailable (busy).
-        """
-        recording = await self.recording(recording_id)
-        if len(self._exports) >= MAX_EXPORTS:
-            raise Unavailable(f"{MAX_EXPORTS} exports are running; try again later")
-        segments = await self.db.async_call(partial(index.segments, rid=recording_id))
-        parts = [
-            exporting.ExportPart(
-                self.disk.segment_path(recording_id, s.seq), s.start, s.stop, s.frames, size=s.size
-            )
-            for s in segments
-        ]
-        session = self.recorder.sessions.get(recording_id)
-        if session is not None and recording.status is RecordingStatus.ACTIVE:
-            parts += await asyncio.to_thread(self._open_part, recording_id, len(segments) + 1)
-        if not parts:
-            raise NotFound(f"Recording {recording_id} holds no video yet")
-        return await asyncio.to_thread(exporting.plan, recording, parts, start, stop, filename)
-
-    def _open_part(self, recording_id: str, seq: int) -> list[exporting.ExportPart]:
-        """The segment an active recording is writing, as far as it is whole (thread)."""
-        path = part_path(self.disk.segment_path(recording_id, seq))
-        length = exporting.readable_length(path)
-        if length is None:
-            return []
-        facts = exporting.first_time(path, length)
-        if facts is None:
-            return []
-        return [exporting.ExportPart(path, facts, length=length, size=length)]
-
-    def open_export(self, export: exporting.ExportPlan) -> exporting.Export:
-        """Start making the file of ``export``; iterate ``.pipe.chunks()``, then
-        :meth:`close_export`."""
-        running = exporting.Export(export, f"ipcamd-export-{export.recording.id[:8]}")
-        self._exports[running] = None
-        running.start()
-        return running
-
-    async def close_export(self, running: exporting.Export) -> None:
-        """End an export (finished or not) and wait for its thread."""
-        running.close()
-        await running.wait()
-        self._exports.pop(running, None)
