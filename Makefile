@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/io.py --quick
 	$(BIN)/python bench/audio.py --quick
 	$(BIN)/python bench/motion.py --quick
+	$(BIN)/python bench/recording.py --quick
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

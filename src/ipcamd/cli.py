@@ -86,6 +86,12 @@ def _parser() -> argparse.ArgumentParser:
         help="switch the IP address filter off at start-up (sets Network.Filter.Enabled=no; "
         "recovers from a lock-out)",
     )
+    run.add_argument(
+        "--sd-dir", type=Path, help="the directory behind SD_DISK (default <data-dir>/sd)"
+    )
+    run.add_argument(
+        "--sd-size", help="the most SD_DISK may hold, e.g. 4GiB, 512M (default 4GiB; 0: no limit)"
+    )
     run.add_argument("--supervised", action="store_true", help=argparse.SUPPRESS)
     firmware_commands.add_commands(commands)
     return parser
@@ -182,6 +188,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "io_backend": args.io_backend,
         "no_ip_filter": True if args.no_ip_filter else None,
         "audio_sink": args.audio_sink,
+        "sd_dir": args.sd_dir,
+        "sd_size": args.sd_size,
     }
     try:
         overrides["sources"] = _sources(args.source)

@@ -7,6 +7,7 @@ data is, which video sources feed the inputs); everything else is a parameter.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 import types
 from dataclasses import dataclass, field, fields
@@ -67,11 +68,42 @@ class Config:
     motion_max_clients: int = 10
     #: Pictures a second each camera's motion detector analyses (0.5 to 30).
     motion_fps: float = 5.0
+    #: The directory behind SD_DISK (default ``<data_dir>/sd``); may be a real mount point.
+    sd_dir: Path | None = None
+    #: The most the SD_DISK may hold: bytes, or a text such as ``"4GiB"``, ``"512M"``; 0 for
+    #: as much as its file system has.
+    sd_size: int | str = "4GiB"
 
     @property
     def database_path(self) -> Path:
         """The SQLite file that holds parameters, users and device state."""
         return self.data_dir / "ipcamd.sqlite3"
+
+    @property
+    def sd_path(self) -> Path:
+        """Where the SD_DISK's files live."""
+        return self.sd_dir if self.sd_dir is not None else self.data_dir / "sd"
+
+    @property
+    def sd_limit(self) -> int:
+        """The SD_DISK's size limit in bytes (0: none)."""
+        return parse_size(self.sd_size)
+
+
+_SIZE = re.compile(r"([0-9]{1,15})\s*([kKmMgGtT]?)(i?[bB])?")
+_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
+
+
+def parse_size(value: int | str) -> int:
+    """Bytes of a size: an integer, or ``4GiB``, ``512M``, ``64k`` (binary multiples)."""
+    if isinstance(value, int):
+        if value < 0:
+            raise InvalidParameter(f"sd_size must not be negative, not {value}")
+        return value
+    match = _SIZE.fullmatch(value.strip())
+    if not match:
+        raise InvalidParameter(f"sd_size must be a size such as 4GiB or 512M, not {value!r}")
+    return int(match.group(1)) * _UNITS[match.group(2).lower()]
 
 
 _SECTIONS = ("server", "auth", "video", "storage", "firmware", "io", "audio", "motion")
@@ -104,7 +136,7 @@ def build_config(file_values: dict[str, Any], overrides: dict[str, Any]) -> Conf
             merged[key] = value
     if "root_password" not in merged and os.environ.get("IPCAMD_ROOT_PASSWORD"):
         merged["root_password"] = os.environ["IPCAMD_ROOT_PASSWORD"]
-    for key in ("data_dir",):
+    for key in ("data_dir", "sd_dir"):
         if key in merged and merged[key] is not None:
             merged[key] = Path(merged[key])
     for key in ("sources", "audio_sources"):
@@ -122,6 +154,7 @@ def build_config(file_values: dict[str, Any], overrides: dict[str, Any]) -> Conf
         raise InvalidParameter("motion_max_clients must be 0 (no limit) to 1000")
     if not 0.5 <= config.motion_fps <= 30:
         raise InvalidParameter("motion_fps must be 0.5 to 30")
+    parse_size(config.sd_size)  # a malformed size stops the start, as any bad key does
     return config
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from ipcamd import __version__
 from ipcamd.audio import schema as audio_schema
@@ -33,6 +34,10 @@ from ipcamd.params.store import ParamChange, ParamStore
 from ipcamd.ptz import schema as ptz_schema
 from ipcamd.rules import schema as rules_schema
 from ipcamd.storage import schema as storage_schema
+from ipcamd.storage.disk import Disk
+from ipcamd.storage.feeds import FrameStream
+from ipcamd.storage.maintenance import Maintenance
+from ipcamd.storage.service import DeviceTime, StorageService
 from ipcamd.system import schema as system_schema
 from ipcamd.system.audit import log_parameter_change
 from ipcamd.system.clock import Clock
@@ -73,6 +78,7 @@ ROOT_ORDER = (
     "Audiod",
     "Time",
     "Storage",
+    "Recording",
     "Event",
     "Motion",
     "GuardTour",
@@ -94,7 +100,7 @@ def build_schema(identity: Identity) -> Schema:
             ptz_schema.schema_part(identity),
             io_schema.schema_part(identity),
             audio_schema.schema_part(identity),
-            storage_schema.schema_part(),
+            storage_schema.schema_part(identity),
             rules_schema.schema_part(),
             motion_schema.schema_part(identity),
         ],
@@ -218,6 +224,35 @@ class Device:
             max_clients=config.motion_max_clients,
         )
         self.add_service("motion", self.motion.start, self.motion.stop)
+        self.storage = StorageService(
+            params=self.params,
+            db=self.db,
+            bus=self.bus,
+            disk=Disk(config.sd_path, config.sd_limit),
+            source=self._recorder_stream,
+            clock=DeviceTime(
+                from_host=lambda host_ts: self.clock.from_host(host_ts).timestamp(),
+                local=lambda when: self.clock.to_local(datetime.fromtimestamp(when, UTC)),
+                now=self.clock.timestamp,
+            ),
+            node=int(mac.replace(":", ""), 16),
+        )
+        self.storage_maintenance = Maintenance(self.storage, self.params, config.cameras)
+        self.add_service("storage", self._start_storage, self._stop_storage)
+
+    def _recorder_stream(self, camera: int, options: Mapping[str, str], name: str) -> FrameStream:
+        """The recorder's internal consumer: a camera's JPEG frames with ``options`` over its
+        settings (the storage family does not import video)."""
+        spec = self.video.options(str(camera), options).spec
+        return self.video.open_encoded(spec, name=name)
+
+    async def _start_storage(self) -> None:
+        await self.storage.start()
+        self.storage_maintenance.start()
+
+    async def _stop_storage(self) -> None:
+        await self.storage_maintenance.stop()
+        await self.storage.stop()
 
     def _switch_ip_filter_off(self) -> None:
         """``--no-ip-filter``: the way back in after a lock-out, through the store (persisted,

@@ -11,6 +11,7 @@ from ipcamd.http import (
     audio_cgi,
     backup_cgi,
     date_cgi,
+    export_cgi,
     firmware_cgi,
     io_cgi,
     ipfilter_cgi,
@@ -19,6 +20,7 @@ from ipcamd.http import (
     param_cgi,
     pwdgrp_cgi,
     scene_cgi,
+    storage_cgi,
     system_cgi,
     systemlog_cgi,
     video_cgi,
@@ -58,6 +60,8 @@ CGI_MODULES = (
     audio_cgi,
     motion_cgi,
     scene_cgi,
+    storage_cgi,
+    export_cgi,
 )
 
 

@@ -12,16 +12,18 @@ and, where it differs, the line. The shapes are the spec's:
   (and ``Verification failed: …\\r\\n``);
 - the lifecycle CGIs (restart, defaults, backup, restore, firmware): ``Request failed: …\\r\\n``
   with a status that says what failed (400, 404, 409, 413 closing the connection, 500, 503);
-- plain status codes with the reason as one line (image and video 5.2, I/O 5.5, later motion
-  5.4.5): 400, 404, 409, 503…;
-- the virtual input API's XML (``virtualinput/*.cgi``): 200 with a ``GeneralError`` code.
-An XML shape for the storage CGIs (5.9) is one more :class:`ReplyShape` when they land.
+- plain status codes with the reason as one line (image and video 5.2, I/O 5.5, motion 5.4.5):
+  400, 404, 408, 409, 503…;
+- the virtual input API's XML (``virtualinput/*.cgi``): 200 with a ``GeneralError`` code;
+- the storage CGIs (5.9, Axis's edge storage API): 200 ``text/xml``, the failure as the CGI's
+  own element with ``result="ERROR"`` (``<job …/>``, ``<remove …/>``…), or the export API's
+  ``GeneralError`` with a numeric code (:class:`XmlShape`).
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -31,6 +33,7 @@ from ipcamd.errors import (
     AccessDenied,
     CommitFailed,
     Conflict,
+    InvalidParameter,
     IpcamdError,
     MalformedRequest,
     NotFound,
@@ -39,9 +42,13 @@ from ipcamd.errors import (
     UploadTooLarge,
     VerificationFailed,
 )
+from ipcamd.http import storage_xml
 from ipcamd.http.replies import one_line, shown, text
 from ipcamd.http.virtualinput_xml import general_error
 from ipcamd.io.virtual_inputs import InvalidDuration, MissingArgument, UnsupportedSchemaVersion
+
+#: A request's arguments as a shape sees them (name, value pairs, in order).
+Pairs = Sequence[tuple[str, str]]
 
 
 @dataclass(frozen=True)
@@ -59,9 +66,12 @@ class ReplyShape(ABC):
     """How one family of CGIs words a failure."""
 
     @abstractmethod
-    def reply(self, error: IpcamdError, action: str | None = None) -> web.Response:
+    def reply(
+        self, error: IpcamdError, action: str | None = None, args: Pairs = ()
+    ) -> web.Response:
         """The whole reply to a request that failed with ``error``; ``action`` is the request's
-        ``action`` argument (None when absent or repeated), for shapes that depend on it."""
+        ``action`` argument (None when absent or repeated), ``args`` its arguments as read so
+        far, for shapes that depend on them (the storage CGIs name the disk or recording)."""
 
 
 def quoted(message: str) -> str:
@@ -102,7 +112,9 @@ class TextShape(ReplyShape):
         """The body line for ``error`` (also used inside a reply, as ``list&verify=yes`` does)."""
         return (self.row(error).line or self.line).format(self.clean(str(error)))
 
-    def reply(self, error: IpcamdError, action: str | None = None) -> web.Response:
+    def reply(
+        self, error: IpcamdError, action: str | None = None, args: Pairs = ()
+    ) -> web.Response:
         """``line_for(error)`` with the row's status; the connection closed when it says so."""
         row = self.row(error)
         response = text(self.line_for(error), status=row.status)
@@ -118,10 +130,12 @@ class ByAction(ReplyShape):
     actions: Mapping[str, ReplyShape]
     default: ReplyShape
 
-    def reply(self, error: IpcamdError, action: str | None = None) -> web.Response:
+    def reply(
+        self, error: IpcamdError, action: str | None = None, args: Pairs = ()
+    ) -> web.Response:
         """The reply of the shape for ``action`` (the default for none or an unknown one)."""
         shape = self.actions.get(action, self.default) if action is not None else self.default
-        return shape.reply(error, action)
+        return shape.reply(error, action, args)
 
 
 def _always(status: int = 200) -> Mapping[type[IpcamdError], Row]:
@@ -137,8 +151,8 @@ _BY_STATUS: Mapping[type[IpcamdError], Row] = MappingProxyType(
         Conflict: Row(409),
         VerificationFailed: Row(409),
         UploadTooLarge: Row(413, close=True),
-        TimedOut: Row(408, close=True),
         Unavailable: Row(503),
+        TimedOut: Row(408, close=True),
         CommitFailed: Row(500),
     }
 )
@@ -178,39 +192,103 @@ LIFECYCLE = TextShape("Request failed: {}\r\n", _BY_STATUS)
 STATUS = TextShape("{}\n", _BY_STATUS)
 
 
+# --- XML APIs (virtual inputs, storage): 200 text/xml --------------------------------------
+
+#: A failure as an XML reply: (error, the request's first value of each argument) → reply.
+XmlRender = Callable[[IpcamdError, Mapping[str, str]], web.Response]
+
+
 @dataclass(frozen=True, eq=False)
 class XmlShape(ReplyShape):
-    """An XML reply whose error code comes from the most specific class listed for the error;
-    a request that cannot be read is a plain 400, as in every shape."""
+    """A 200 ``text/xml`` reply whose document ``render`` makes from the error and the
+    request's arguments (an unreadable request is still a plain 400)."""
 
-    codes: Mapping[type[IpcamdError], int]
-    body: Callable[[int, str], web.Response]
+    render: XmlRender
 
-    def __post_init__(self) -> None:
-        if IpcamdError not in self.codes:
-            raise ValueError("an XML shape must have a code for IpcamdError (its fallback)")
-
-    def reply(self, error: IpcamdError, action: str | None = None) -> web.Response:
-        """The XML error (always 200), or the plain 400 of an unreadable request."""
+    def reply(
+        self, error: IpcamdError, action: str | None = None, args: Pairs = ()
+    ) -> web.Response:
+        """The document, or a plain 400 for a request that could not be read."""
         if isinstance(error, MalformedRequest):
-            return text(f"{one_line(str(error))}\n", status=400)
-        for cls in type(error).__mro__:
-            code = self.codes.get(cls)
-            if code is not None:
-                return self.body(code, str(error))
-        raise TypeError(f"{type(error).__name__} is not an IpcamdError")
+            return _UNREADABLE_SHAPE.reply(error)
+        first: dict[str, str] = {}
+        for name, value in args:
+            first.setdefault(name, value)
+        return self.render(error, first)
 
 
-#: virtualinput/activate.cgi, deactivate.cgi, getschemaversions.cgi: ``GeneralError`` codes.
+def code_for(codes: Mapping[type[IpcamdError], int], error: IpcamdError) -> int:
+    """The code of the most specific class of ``error`` that ``codes`` lists (it must list
+    :class:`IpcamdError`, the fallback): the numbered errors of Axis's XML APIs."""
+    return next(codes[cls] for cls in type(error).__mro__ if cls in codes)
+
+
+_UNREADABLE_SHAPE = TextShape("{}\n", _always(400))
+
+
+def _result_shape(
+    tag: str, names: Sequence[str], message: str = "description", **fixed: str
+) -> XmlShape:
+    """``<root><tag …fixed… …names from the request… result="ERROR" message="…"/></root>``."""
+
+    def render(error: IpcamdError, args: Mapping[str, str]) -> web.Response:
+        values = {**fixed, **{name: args.get(name, "") for name in names}}
+        return storage_xml.xml_reply(
+            storage_xml.result(tag, values, error=str(error), message=message)
+        )
+
+    return XmlShape(render)
+
+
+def _mount_render(error: IpcamdError, args: Mapping[str, str]) -> web.Response:
+    values = {"action": args.get("action", ""), "diskid": args.get("diskid", "")}
+    return storage_xml.xml_reply(storage_xml.result("job", values, error=str(error)))
+
+
+#: mount.cgi (5.9.1): Axis's ``<job action="mount" diskid="…" result="ERROR" description="…"/>``.
+STORAGE_MOUNT = XmlShape(_mount_render)
+#: format.cgi (5.9.2): ``<job action="format" …/>``.
+STORAGE_FORMAT = _result_shape("job", ("diskid",), action="format")
+#: job.cgi: ``<job jobid="…" diskid="…" action="N/A" progress="100" result="ERROR" …/>``.
+STORAGE_JOB = _result_shape("job", ("jobid", "diskid"), action="N/A", progress="100")
+#: list.cgi (5.9.3, 5.9.4): ``<list result="ERROR" description="…"/>``.
+STORAGE_LIST = _result_shape("list", ())
+#: remove.cgi (5.9.5): ``<remove recordingid="…" result="ERROR" errormsg="…"/>``.
+STORAGE_REMOVE = _result_shape("remove", ("recordingid",), message="errormsg")
+#: record.cgi: ``<record result="ERROR" errormsg="…"/>``.
+STORAGE_RECORD = _result_shape("record", (), message="errormsg")
+#: stop.cgi: ``<stop recordingid="…" result="ERROR" errormsg="…"/>``.
+STORAGE_STOP = _result_shape("stop", ("recordingid",), message="errormsg")
+#: lock.cgi: ``<lock diskid="…" result="ERROR" description="…"/>``.
+STORAGE_LOCK = _result_shape("lock", ("diskid",))
+
+#: The export API's error codes: 110 recording not found, 20 invalid request, 10 the rest.
+_EXPORT_CODES: Mapping[type[IpcamdError], int] = MappingProxyType(
+    {IpcamdError: 10, InvalidParameter: 20, NotFound: 110}
+)
+
+
+def _export_render(error: IpcamdError, _args: Mapping[str, str]) -> web.Response:
+    return storage_xml.xml_reply(
+        storage_xml.export_error(code_for(_EXPORT_CODES, error), str(error))
+    )
+
+
+#: exportrecording.cgi, properties.cgi, capabilities.cgi: ``<ExportRecordingResponse>`` with
+#: ``<GeneralError><ErrorCode>…</ErrorCode><ErrorDescription>…</ErrorDescription>``.
+STORAGE_EXPORT = XmlShape(_export_render)
+
+#: virtualinput/activate.cgi, deactivate.cgi, getschemaversions.cgi: ``GeneralError`` codes
+#: 10 missing argument, 20 no such input, 30 schema version, 50 bad duration, 40 the rest.
+_VIRTUAL_INPUT_CODES: Mapping[type[IpcamdError], int] = MappingProxyType(
+    {
+        IpcamdError: 40,
+        MissingArgument: 10,
+        NotFound: 20,
+        UnsupportedSchemaVersion: 30,
+        InvalidDuration: 50,
+    }
+)
 VIRTUAL_INPUT = XmlShape(
-    MappingProxyType(
-        {
-            IpcamdError: 40,
-            MissingArgument: 10,
-            NotFound: 20,
-            UnsupportedSchemaVersion: 30,
-            InvalidDuration: 50,
-        }
-    ),
-    general_error,
+    lambda error, _args: general_error(code_for(_VIRTUAL_INPUT_CODES, error), str(error))
 )

@@ -123,7 +123,7 @@ def answering(handler: Handler, shape: ReplyShape) -> Handler:
         try:
             return await handler(request)
         except IpcamdError as err:
-            return shape.reply(err, request_action(request))
+            return shape.reply(err, request_action(request), cached_args(request) or ())
 
     return run
 
