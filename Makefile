@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/params.py --quick
 	$(BIN)/python bench/mjpeg_fanout.py --quick
 	$(BIN)/python bench/system.py
+	$(BIN)/python bench/login_flood.py --quick
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
