@@ -269,8 +269,9 @@ def _check_users(data: Any) -> list[dict[str, Any]]:
         )
         _expect(_HEX32.fullmatch(entry["ha1_md5"]) is not None, "bad digest hash")
         _expect(_HEX64.fullmatch(entry["ha1_sha256"]) is not None, "bad digest hash")
-        _expect(entry["name"] not in seen, f"account {entry['name']} twice")
-        seen.add(entry["name"])
+        # Unique whatever the case, as pwdgrp.cgi keeps them (``Joe`` beside ``joe`` is twice).
+        _expect(entry["name"].casefold() not in seen, f"account {entry['name']} twice")
+        seen.add(entry["name"].casefold())
         users.append(entry)
     _expect(ROOT_USER in seen, "users.json has no root account")
     return users
