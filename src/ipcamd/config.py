@@ -34,6 +34,8 @@ class Config:
     auth_max_failures: int = 20
     auth_failure_window: float = 60.0
     auth_lockout: float = 30.0
+    #: Failed logins for one account name, from all addresses together, within the window.
+    auth_account_max_failures: int = 100
     nonce_lifetime: float = 300.0
     #: Seconds a new firmware has to start serving before the supervisor rolls it back.
     firmware_health_timeout: float = 30.0

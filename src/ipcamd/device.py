@@ -77,7 +77,10 @@ class Device:
             bytes.fromhex(secret_hex),
             self._auth_policy,
             LoginThrottle(
-                config.auth_max_failures, config.auth_failure_window, config.auth_lockout
+                config.auth_max_failures,
+                config.auth_failure_window,
+                config.auth_lockout,
+                account_max_failures=config.auth_account_max_failures,
             ),
             nonce_lifetime=config.nonce_lifetime,
         )

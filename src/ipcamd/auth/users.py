@@ -179,6 +179,12 @@ class UserStore:
             return None
         return account.hashes.ha1_sha256 if algorithm == "SHA-256" else account.hashes.ha1_md5
 
+    def password_hash(self, name: str) -> str | None:
+        """The stored scrypt hash of ``name`` (None: no such account); it changes with every
+        password change, so a cache keyed with it forgets old passwords at once."""
+        account = self._accounts.get(name)
+        return None if account is None else account.hashes.scrypt
+
     def check_password(self, name: str, password: str) -> User | None:
         """The user when ``password`` is right (slow: call it off the event loop)."""
         account = self._accounts.get(name)
