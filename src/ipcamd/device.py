@@ -19,6 +19,7 @@ from ipcamd.identity import Identity, generate_mac
 from ipcamd.params.store import ParamStore
 from ipcamd.params.tree import build_schema
 from ipcamd.system.audit import log_parameter_change
+from ipcamd.system.backup import backup_key
 from ipcamd.system.clock import Clock
 from ipcamd.system.config_tables import ConfigTables
 from ipcamd.system.firmware.updater import FirmwareUpdater
@@ -84,6 +85,8 @@ class Device:
             ),
             nonce_lifetime=config.nonce_lifetime,
         )
+        #: Signs this unit's backups (derived from its secret; see system/backup.py).
+        self.backup_key = backup_key(bytes.fromhex(secret_hex))
         self.clock = Clock(self.params, self.db)
         self.ip_filter = IPFilter(self.params)
         self.syslog = SystemLog(self.db, self.clock, lambda: self.params.get("Network.HostName"))

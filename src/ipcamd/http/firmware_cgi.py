@@ -15,7 +15,7 @@ from ipcamd.access import AccessLevel
 from ipcamd.errors import InvalidParameter, UploadTooLarge
 from ipcamd.http.caller import caller_name
 from ipcamd.http.error_replies import LIFECYCLE
-from ipcamd.http.forms import read_args
+from ipcamd.http.forms import query_args
 from ipcamd.http.keys import DEVICE
 from ipcamd.http.routing import ACTS, Router
 from ipcamd.http.system_cgi import answer_then_restart
@@ -29,7 +29,7 @@ TYPES = ("normal", "factorydefault")
 
 async def handle_firmware_upgrade(request: web.Request) -> web.Response:
     """Verify and install the uploaded bundle, then relaunch."""
-    args = await read_args(request)
+    args = query_args(request)
     unknown = args.unknown(("type",))
     if unknown:
         raise InvalidParameter(f"Unknown argument '{unknown[0]}'")
