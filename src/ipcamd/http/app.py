@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 from aiohttp import web
@@ -21,7 +22,7 @@ from ipcamd.http import (
 )
 from ipcamd.http.error_replies import STATUS
 from ipcamd.http.exchanges import Exchanges
-from ipcamd.http.keys import DEVICE, EXCHANGES, ROUTES
+from ipcamd.http.keys import DEVICE, EXCHANGES, ROUTES, UPLOADS
 from ipcamd.http.middlewares import (
     auth_middleware,
     error_middleware,
@@ -29,6 +30,7 @@ from ipcamd.http.middlewares import (
     route_middleware,
 )
 from ipcamd.http.routing import READS, Router, RouteTable
+from ipcamd.http.uploads import UploadSlots, remove_leftovers
 from ipcamd.notices import OncePer
 
 #: Largest request body accepted by default; upload CGIs read their bodies as streams.
@@ -68,6 +70,7 @@ def create_app(device: Device) -> web.Application:
     app[DEVICE] = device
     app[ROUTES] = table
     app[EXCHANGES] = exchanges
+    app[UPLOADS] = UploadSlots()
     router = Router(app, table)
     for module in CGI_MODULES:
         module.setup(router)
@@ -77,6 +80,7 @@ def create_app(device: Device) -> web.Application:
     video_cgi.setup(router.declaring(reply=STATUS, acts=READS))
 
     async def lifetime(_app: web.Application) -> AsyncIterator[None]:
+        await asyncio.to_thread(remove_leftovers, device.config.data_dir)
         await device.start()
         yield
         await device.stop()

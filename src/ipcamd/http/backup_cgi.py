@@ -22,11 +22,11 @@ from ipcamd.errors import InvalidParameter, UploadTooLarge
 from ipcamd.http.caller import caller_level, caller_name
 from ipcamd.http.error_replies import LIFECYCLE
 from ipcamd.http.forms import query_args
-from ipcamd.http.keys import DEVICE
+from ipcamd.http.keys import DEVICE, UPLOADS
 from ipcamd.http.middlewares import unauthorized
 from ipcamd.http.routing import ACTS, READS, Router
 from ipcamd.http.system_cgi import apply_then_restart, refuse_arguments
-from ipcamd.http.uploads import read_upload
+from ipcamd.http.uploads import received_upload
 from ipcamd.system.backup import MAX_UPLOAD, backup_filename, dump_step, make_archive, parse_backup
 from ipcamd.system.lifecycle import RestartRequest
 
@@ -56,10 +56,9 @@ async def handle_backup(request: web.Request) -> web.Response:
     )
 
 
-async def handle_restore(request: web.Request) -> web.Response:
-    """Check the uploaded backup completely, apply it while the device is stopped, answer with
-    the outcome."""
-    device = request.app[DEVICE]
+def _foreign(request: web.Request) -> bool:
+    """``foreign=yes``: root accepts an archive this unit did not sign (another unit's backup).
+    Refused for anyone else before the upload is read."""
     args = query_args(request)
     unknown = args.unknown(("foreign",))
     if unknown:
@@ -67,35 +66,44 @@ async def handle_restore(request: web.Request) -> web.Response:
     foreign = args.get("foreign") or "no"
     if foreign not in ("yes", "no"):
         raise InvalidParameter(f"Invalid foreign '{foreign}' (yes or no)")
+    if foreign == "yes" and caller_level(request) < AccessLevel.ROOT:
+        raise unauthorized(request.app[DEVICE].authenticator)
+    return foreign == "yes"
+
+
+async def handle_restore(request: web.Request) -> web.Response:
+    """Check the uploaded backup completely, apply it while the device is stopped, answer with
+    the outcome."""
+    device = request.app[DEVICE]
+    foreign = _foreign(request)
     level = caller_level(request)
-    if foreign == "yes" and level < AccessLevel.ROOT:
-        raise unauthorized(device.authenticator)  # before the upload is read
-    try:
-        data = await read_upload(request, MAX_UPLOAD)
-        plan = await asyncio.to_thread(
-            parse_backup,
-            data,
-            device.identity,
-            device.schema,
-            device.config_tables,
-            key=device.backup_key,
-            caller=level,
-            foreign=foreign == "yes",
+    with request.app[UPLOADS].claim("restore"):
+        try:
+            async with received_upload(request, MAX_UPLOAD) as upload:
+                plan = await asyncio.to_thread(
+                    parse_backup,
+                    upload,
+                    device.identity,
+                    device.schema,
+                    device.config_tables,
+                    key=device.backup_key,
+                    caller=level,
+                    foreign=foreign,
+                )
+        except UploadTooLarge:
+            raise
+        except InvalidParameter as err:
+            _LOGGER.warning("Restore by %s refused: %s", caller_name(request), err)
+            raise
+        _LOGGER.info(
+            "Restoring the backup of %s (%s unit) uploaded by %s",
+            plan.source_mac,
+            "this" if plan.same_unit else "another",
+            caller_name(request),
         )
-    except UploadTooLarge:
-        raise
-    except InvalidParameter as err:
-        _LOGGER.warning("Restore by %s refused: %s", caller_name(request), err)
-        raise
-    _LOGGER.info(
-        "Restoring the backup of %s (%s unit) uploaded by %s",
-        plan.source_mac,
-        "this" if plan.same_unit else "another",
-        caller_name(request),
-    )
-    if plan.accounts_kept:
-        _LOGGER.info("Restore: accounts kept as they are (%s)", plan.accounts_kept)
-    return await apply_then_restart(request, RestartRequest("restore", apply=plan.apply))
+        if plan.accounts_kept:
+            _LOGGER.info("Restore: accounts kept as they are (%s)", plan.accounts_kept)
+        return await apply_then_restart(request, RestartRequest("restore", apply=plan.apply))
 
 
 def setup(router: Router) -> None:

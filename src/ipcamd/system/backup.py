@@ -41,7 +41,7 @@ from ipcamd.params.schema import ParamSpec, Schema, split_instance
 from ipcamd.system.config_tables import ConfigTable, ConfigTables
 from ipcamd.system.defaults import kept_on_factory_default
 from ipcamd.system.faults import fail, pause
-from ipcamd.system.safetar import read_members, write_members
+from ipcamd.system.safetar import Source, read_members, write_members
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -335,7 +335,7 @@ def _check_table(table: ConfigTable, data: Any) -> list[list[object]]:
 
 
 def parse_backup(
-    data: bytes,
+    data: Source,
     identity: Identity,
     schema: Schema,
     tables: ConfigTables,
