@@ -16,7 +16,7 @@ import logging
 import re
 import sqlite3
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
@@ -140,7 +140,6 @@ class UserStore:
         self.realm = realm
         self._accounts: dict[str, _Account] = {}
         self._lock = asyncio.Lock()
-        self._listeners: list[Callable[[str], None]] = []
         for row in db.call(
             lambda c: c.execute(
                 "SELECT name, primary_group, groups, comment, scrypt, ha1_md5, ha1_sha256 "
@@ -197,10 +196,6 @@ class UserStore:
         """False only on a unit that has never been started."""
         return ROOT_USER in self._accounts
 
-    def on_change(self, listener: Callable[[str], None]) -> None:
-        """Call ``listener(user_name)`` after an account is changed or removed."""
-        self._listeners.append(listener)
-
     # ---------------------------------------------------------------- changes
 
     async def async_add(
@@ -255,7 +250,6 @@ class UserStore:
                 hashes = await asyncio.to_thread(hash_password, name, self.realm, password)
             await self._db.async_call(self._db.transaction(lambda c: _update(c, user, hashes)))
             self._accounts[name] = _Account(user, hashes)
-        self._changed(name)
         return user
 
     async def async_remove(self, name: str) -> None:
@@ -273,7 +267,6 @@ class UserStore:
                 )
             )
             del self._accounts[name]
-        self._changed(name)
 
     def set_root_password(self, password: str) -> None:
         """Create root, or set its password (start-up and command line; blocks)."""
@@ -284,11 +277,6 @@ class UserStore:
         accounts = {ROOT_USER: _Account(root, hashes)}
         accounts.update((k, v) for k, v in self._accounts.items() if k != ROOT_USER)
         self._accounts = accounts
-        self._changed(ROOT_USER)
-
-    def _changed(self, name: str) -> None:
-        for listener in self._listeners:
-            listener(name)
 
 
 def _check_primary(group: str) -> str:
