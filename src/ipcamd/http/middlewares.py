@@ -9,7 +9,9 @@ refuses a request from another site's page that would act (CSRF), also before au
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from types import MappingProxyType
+from typing import Final
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -132,7 +134,7 @@ def route_middleware(table: RouteTable) -> Middleware:
 
 #: ``Sec-Fetch-Site`` values of a request made by another origin's page.
 _OTHER_SITES = ("cross-site", "same-site")
-_DEFAULT_PORTS = {"http": 80, "https": 443}
+_DEFAULT_PORTS: Final[Mapping[str, int]] = MappingProxyType({"http": 80, "https": 443})
 
 
 def _same_origin(origin: str, host: str | None) -> bool:
