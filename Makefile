@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/audio.py --quick
 	$(BIN)/python bench/motion.py --quick
 	$(BIN)/python bench/recording.py --quick
+	$(BIN)/python bench/login_flood.py --quick
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

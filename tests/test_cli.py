@@ -305,3 +305,65 @@ async def test_logs_go_to_stderr(
     )
     assert (b" INFO " in err) is shown
     assert b"WARNING" not in proc.stdout + out
+
+
+# ----------------------------------------------------------------------------- root password
+# Issue 9, point 12: --root-password shows in /proc/<pid>/cmdline to every local user.
+
+
+async def test_root_password_from_a_file(processes: list[Process], tmp_path: Path) -> None:
+    secret = tmp_path / "root-password"
+    secret.write_text("fileSecret1\n")
+    secret.chmod(0o600)
+    proc = await serve(processes, tmp_path / "data", "--root-password-file", str(secret))
+    assert await status_with(proc.port, "root", "fileSecret1") == 200
+    cmdline = Path(f"/proc/{proc.process.pid}/cmdline").read_bytes()
+    assert b"fileSecret1" not in cmdline
+    code, rest, err = await proc.stop()
+    assert code == 0
+    assert b"fileSecret1" not in proc.stdout + rest + err
+    assert b"visible" not in err  # no warning: the file is the way to do it
+
+
+async def test_root_password_on_the_command_line_warns(
+    processes: list[Process], tmp_path: Path
+) -> None:
+    proc = await serve(processes, tmp_path / "data", "--root-password", "flagSecret1")
+    code, _rest, err = await proc.stop()
+    assert code == 0
+    assert b"--root-password is visible to every local user" in err
+    assert b"flagSecret1" not in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--root-password-file", "missing"), b"cannot read the root password file"),
+        (("--root-password-file", "empty"), b"is empty"),
+        (
+            ("--root-password-file", "empty", "--root-password", "x1"),
+            b"give root_password or root_password_file, not both",
+        ),
+    ],
+)
+async def test_bad_root_password_file_exits_2(
+    tmp_path: Path, args: tuple[str, ...], message: bytes
+) -> None:
+    (tmp_path / "empty").write_text("\n")
+    resolved = [str(tmp_path / a) if a in ("missing", "empty") else a for a in args]
+    proc = await spawn("serve", "--data-dir", str(tmp_path / "data"), *resolved)
+    out, err = await asyncio.wait_for(proc.process.communicate(), 30)
+    assert proc.process.returncode == 2
+    assert message in err, err
+    assert b"Traceback" not in err
+    assert out == b""
+
+
+async def test_serve_help_says_how_to_pass_the_root_password() -> None:
+    proc = await spawn("serve", "--help")
+    out, _err = await asyncio.wait_for(proc.process.communicate(), 30)
+    assert proc.process.returncode == 0
+    text = b" ".join(out.split())
+    assert b"--root-password-file FILE" in text
+    assert b"IPCAMD_ROOT_PASSWORD" in text
+    assert b"visible to every local user" in text

@@ -46,8 +46,16 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--config", type=Path, help="a TOML file with these settings")
     run.add_argument(
         "--root-password",
-        help="set root's password (also IPCAMD_ROOT_PASSWORD); without it a new unit "
-        "generates one and prints it once",
+        metavar="PW",
+        help="set root's password (applied at every start); visible to every local user in "
+        "the process list, so prefer --root-password-file or the IPCAMD_ROOT_PASSWORD "
+        "environment variable; with none of them a new unit generates one and prints it once",
+    )
+    run.add_argument(
+        "--root-password-file",
+        type=Path,
+        metavar="FILE",
+        help="read root's password from the first line of FILE (keep it mode 0600)",
     )
     run.add_argument(
         "--log-level", choices=("debug", "info", "warning", "error"), help="default info"
@@ -113,7 +121,7 @@ def _sources(values: list[str] | None, flag: str = "--source") -> dict[int, str]
 #: What a start that neither created nor set root's password says about it.
 KEPT_NOTICE = (
     "root password: the stored one is kept (to set a new one, start with "
-    "IPCAMD_ROOT_PASSWORD=... or --root-password)"
+    "--root-password-file FILE or IPCAMD_ROOT_PASSWORD=...)"
 )
 
 
@@ -180,6 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "port": args.port,
         "data_dir": args.data_dir,
         "root_password": args.root_password,
+        "root_password_file": args.root_password_file,
         "log_level": args.log_level,
         "cameras": args.cameras,
         "seed": args.seed,
@@ -203,6 +212,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=level, format=_LOG_FORMAT, stream=sys.stderr)
     for handler in logging.getLogger().handlers:
         handler.setLevel(level)  # the system log may lower the ipcamd loggers to INFO
+    if args.root_password is not None:
+        logging.getLogger("ipcamd.cli").warning(
+            "--root-password is visible to every local user in the process list; "
+            "use --root-password-file or IPCAMD_ROOT_PASSWORD"
+        )
     try:
         return run_serve(config, argv_list, supervised=args.supervised, on_ready=_on_ready)
     except IpcamdError as err:

@@ -27,6 +27,9 @@ class Config:
     port: int = 8080
     data_dir: Path = DEFAULT_DATA_DIR
     root_password: str | None = None
+    #: A file whose first line is root's password (``--root-password-file``): unlike the flag,
+    #: it does not show in the process list.
+    root_password_file: Path | None = None
     log_level: str = "info"
     cameras: int = 1
     #: camera number (1-4) → source URI (``testpattern``, ``file:x.mp4``, ``rtsp://…``, ``v4l2:…``)
@@ -35,6 +38,8 @@ class Config:
     auth_max_failures: int = 20
     auth_failure_window: float = 60.0
     auth_lockout: float = 30.0
+    #: Failed logins for one account name, from all addresses together, within the window.
+    auth_account_max_failures: int = 100
     nonce_lifetime: float = 300.0
     #: Seconds a new firmware has to start serving before the supervisor rolls it back.
     firmware_health_timeout: float = 30.0
@@ -136,7 +141,7 @@ def build_config(file_values: dict[str, Any], overrides: dict[str, Any]) -> Conf
             merged[key] = value
     if "root_password" not in merged and os.environ.get("IPCAMD_ROOT_PASSWORD"):
         merged["root_password"] = os.environ["IPCAMD_ROOT_PASSWORD"]
-    for key in ("data_dir", "sd_dir"):
+    for key in ("data_dir", "sd_dir", "root_password_file"):
         if key in merged and merged[key] is not None:
             merged[key] = Path(merged[key])
     for key in ("sources", "audio_sources"):
@@ -145,6 +150,12 @@ def build_config(file_values: dict[str, Any], overrides: dict[str, Any]) -> Conf
     hints = get_type_hints(Config)
     for key, value in merged.items():
         _check_type(key, value, hints[key])
+    if merged.get("root_password_file") is not None:
+        if merged.get("root_password") is not None:
+            raise InvalidParameter("give root_password or root_password_file, not both")
+        merged["root_password"] = read_password_file(merged["root_password_file"])
+    elif merged.get("root_password") is None and os.environ.get("IPCAMD_ROOT_PASSWORD"):
+        merged["root_password"] = os.environ["IPCAMD_ROOT_PASSWORD"]
     config = Config(**merged)
     if not 1 <= config.cameras <= 4:
         raise InvalidParameter("cameras must be 1 to 4")
@@ -156,6 +167,18 @@ def build_config(file_values: dict[str, Any], overrides: dict[str, Any]) -> Conf
         raise InvalidParameter("motion_fps must be 0.5 to 30")
     parse_size(config.sd_size)  # a malformed size stops the start, as any bad key does
     return config
+
+
+def read_password_file(path: Path) -> str:
+    """The first line of ``path``, without its line ending (the rest of the file is ignored)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise InvalidParameter(f"cannot read the root password file {path}: {err}") from err
+    lines = text.splitlines()
+    if not lines or not lines[0]:
+        raise InvalidParameter(f"the root password file {path} is empty")
+    return lines[0]
 
 
 def _check_type(key: str, value: Any, hint: Any) -> None:

@@ -3,18 +3,30 @@
 SQLite gives durable, atomic commits (WAL journal, ``synchronous=FULL``): a crash leaves either the
 old or the new state. All statements run on a single dedicated thread so the event loop never
 blocks on disk and writes are serialised without extra locking.
+
+The database holds password hashes and the unit's secret, so the data directory is private to
+the user that runs the unit (0700) and the database with its ``-wal`` and ``-shm`` files is 0600,
+whatever the umask; a looser data directory or file found at start is tightened, with a log line.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
 import sqlite3
+import stat
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
 T = TypeVar("T")
+
+_LOGGER = logging.getLogger(__name__)
+#: What only the unit's user may use: its data directory (and the ones in it), its files.
+PRIVATE_DIR = 0o700
+PRIVATE_FILE = 0o600
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -34,6 +46,35 @@ CREATE TABLE IF NOT EXISTS system_log (id INTEGER PRIMARY KEY AUTOINCREMENT, lin
 """
 
 DB_FILE = "ipcamd.sqlite3"
+#: SQLite's companion files of a WAL database (created with the database file's mode).
+_COMPANIONS = ("-wal", "-shm")
+
+
+def restrict(path: Path, mode: int) -> None:
+    """Take away every permission of ``path`` beyond ``mode`` (logged when there were any)."""
+    current = stat.S_IMODE(path.stat().st_mode)
+    if current & ~mode:
+        os.chmod(path, current & mode)
+        _LOGGER.warning(
+            "%s was mode %04o; now %04o (private to the user running ipcamd)",
+            path,
+            current,
+            current & mode,
+        )
+
+
+def private_directory(path: Path) -> Path:
+    """``path`` as a directory only the unit's user may enter (made if missing)."""
+    path.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+    restrict(path, PRIVATE_DIR)
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """``path`` as a file only the unit's user may read (made empty if missing)."""
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE))
+    restrict(path, PRIVATE_FILE)
+    return path
 
 
 class Database:
@@ -45,7 +86,13 @@ class Database:
         self._conn: sqlite3.Connection = self._executor.submit(self._open).result()
 
     def _open(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_directory(self.path.parent)
+        # SQLite creates -wal and -shm with the database file's mode, whatever the umask.
+        private_file(self.path)
+        for suffix in _COMPANIONS:
+            companion = self.path.with_name(self.path.name + suffix)
+            if companion.exists():
+                restrict(companion, PRIVATE_FILE)
         conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")

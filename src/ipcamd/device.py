@@ -40,6 +40,7 @@ from ipcamd.storage.maintenance import Maintenance
 from ipcamd.storage.service import DeviceTime, StorageService
 from ipcamd.system import schema as system_schema
 from ipcamd.system.audit import log_parameter_change
+from ipcamd.system.backup import backup_key
 from ipcamd.system.clock import Clock
 from ipcamd.system.config_tables import ConfigTables
 from ipcamd.system.firmware.updater import FirmwareUpdater
@@ -170,10 +171,15 @@ class Device:
             bytes.fromhex(secret_hex),
             self._auth_policy,
             LoginThrottle(
-                config.auth_max_failures, config.auth_failure_window, config.auth_lockout
+                config.auth_max_failures,
+                config.auth_failure_window,
+                config.auth_lockout,
+                account_max_failures=config.auth_account_max_failures,
             ),
             nonce_lifetime=config.nonce_lifetime,
         )
+        #: Signs this unit's backups (derived from its secret; see system/backup.py).
+        self.backup_key = backup_key(bytes.fromhex(secret_hex))
         self.clock = Clock(self.params, self.db)
         self.ip_filter = IPFilter(self.params)
         self.syslog = SystemLog(self.db, self.clock, lambda: self.params.get("Network.HostName"))

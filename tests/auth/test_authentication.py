@@ -315,7 +315,7 @@ async def test_throttling_locks_out_then_recovers(camera_factory: CameraFactory)
     await asyncio.sleep(1.2)
     ok = await camera.get(PATH)
     assert (ok.status, ok.body) == (200, BRAND)
-    # The success reset the count: two more failures do not lock.
+    # The lock-out started the count over: two more failures do not lock.
     for _ in range(2):
         assert (await camera.get(PATH, password="wrong")).status == 401
     assert (await camera.get(PATH)).status == 200

@@ -196,3 +196,34 @@ async def test_operator_and_viewer_may_not_call_pwdgrp(camera: Camera, sgrp: str
 async def test_anonymous_gets_401(camera: Camera) -> None:
     reply = await pwdgrp(camera, "action=get", user=None)
     assert reply.status == 401
+
+
+# ----------------------------------------------------------------------------- names and case
+
+
+@pytest.mark.parametrize("name", ["Root", "ROOT", "rOOt"])
+async def test_root_in_any_case_is_reserved(camera: Camera, name: str) -> None:
+    """Issue 9: ``add&user=Root`` made a second administrator beside root."""
+    before = accounts(camera)
+    reply = await pwdgrp(camera, f"action=add&user={name}&pwd=evil1&sgrp=axadmin:axoper:axview")
+    assert_text(reply, f"# Error: user name '{name}' is reserved\r\n")
+    for query in (f"action=update&user={name}&pwd=evil1", f"action=remove&user={name}"):
+        assert_text(await pwdgrp(camera, query), f"# Error: user name '{name}' is reserved\r\n")
+    assert accounts(camera) == before
+    assert (await pwdgrp(camera, "action=get")).text.startswith('admin="root"\r\n')
+    assert await login(camera, name, "evil1") == 401
+
+
+async def test_names_are_unique_whatever_their_case(camera: Camera) -> None:
+    await camera.add_user("joe", "j1", "axview")
+    before = accounts(camera)
+    for name in ("Joe", "JOE", "jOE"):
+        reply = await pwdgrp(camera, f"action=add&user={name}&pwd=x1&sgrp=axadmin")
+        assert_text(reply, f"# Error: user '{name}' already exists (as 'joe')\r\n")
+    assert accounts(camera) == before
+    # The account itself keeps its exact name: another spelling names nothing.
+    assert_text(
+        await pwdgrp(camera, "action=remove&user=Joe"), "# Error: user 'Joe' does not exist\r\n"
+    )
+    assert await login(camera, "Joe", "j1") == 401
+    assert await login(camera, "joe", "j1") == 200

@@ -108,6 +108,10 @@ def test_param_cgi_answers_200_with_the_line_of_its_action(
     """5.1.1.2, 5.1.1.6: the failure is in a 200's body; only an unreadable request is a 400."""
     if cls is MalformedRequest:
         assert reply_of(PARAM, cls, action) == (400, b"it failed\n", False)
+    elif cls is VerificationFailed and action == "update":
+        # An IP filter change through param.cgi that would lock the caller out (issue 9).
+        expected = f"# Error: Verification failed: {message_of(cls)}\r\n".encode()
+        assert reply_of(PARAM, cls, action) == (200, expected, False)
     else:
         assert reply_of(PARAM, cls, action) == (200, line.format(message_of(cls)).encode(), False)
 

@@ -303,3 +303,54 @@ async def test_ipv4_mapped_peers_are_filtered_as_ipv4(camera: Camera, from_addre
                 assert await response.text() == body
     finally:
         await site.stop()
+
+
+# ------------------------------------------------------ through param.cgi (issue 9, point 9)
+
+UPDATE = "/axis-cgi/param.cgi?action=update&"
+REFUSED = '# Error: Verification failed: IP address "127.0.0.1" is not an accepted address\r\n'
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Network.Filter.Enabled=yes&Network.Filter.Input.AcceptAddresses=10.0.0.1",
+        "root.Network.Filter.Input.AcceptAddresses=10.0.0.1&root.Network.Filter.Enabled=yes",
+        "Network.Filter.Enabled=yes&Network.Filter.Input.Policy=deny"
+        "&Network.Filter.Input.AcceptAddresses=127.0.0.0/8",
+        "Image.I0.Name=Mixed&Network.Filter.Enabled=yes",  # an empty allow list: nobody
+    ],
+)
+async def test_param_cgi_cannot_lock_the_caller_out(camera: Camera, query: str) -> None:
+    before = camera.device.params.snapshot()
+    reply = await camera.get(UPDATE + query)
+    assert reply.status == 200
+    assert reply.text == REFUSED
+    assert camera.device.params.snapshot() == before  # all or nothing
+    assert (await camera.get(LIST)).status == 200  # still let in
+
+
+async def test_param_cgi_verifies_changes_of_an_enabled_filter(camera: Camera) -> None:
+    ok = await camera.get(
+        UPDATE
+        + "Network.Filter.Input.AcceptAddresses=127.0.0.1%2010.0.0.1&Network.Filter.Enabled=yes"
+    )
+    assert ok.text == "OK\r\n"
+    assert (
+        await call(camera, "action=list")
+        == "Accept addresses: 127.0.0.1 10.0.0.1\r\nEnabled: yes\r\n"
+    )
+    for query in (
+        "Network.Filter.Input.AcceptAddresses=10.0.0.1",
+        "Network.Filter.Input.Policy=deny",
+    ):
+        assert (await camera.get(UPDATE + query)).text == REFUSED
+    # Switching it off always passes, whatever the list says.
+    off = await camera.get(
+        UPDATE + "Network.Filter.Enabled=no&Network.Filter.Input.AcceptAddresses=10.0.0.9"
+    )
+    assert off.text == "OK\r\n"
+    # While it is off, the list may say anything: nothing can lock out.
+    assert (await camera.get(UPDATE + "Network.Filter.Input.AcceptAddresses=10.0.0.1")).text == (
+        "OK\r\n"
+    )

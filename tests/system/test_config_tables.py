@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from ipcamd.access import AccessLevel
 from ipcamd.db import Database
 from ipcamd.device import build_schema
 from ipcamd.errors import InvalidParameter
@@ -15,6 +16,10 @@ from ipcamd.system.backup import dump_step, make_archive, parse_backup
 from ipcamd.system.config_tables import ConfigTable, ConfigTables, Row
 from ipcamd.system.defaults import hard_default
 from tests.system.archives import edit_backup
+
+KEY = b"k" * 32
+#: An edited archive is no longer signed by the unit: restored as root restores another unit's.
+EDITED = {"key": KEY, "caller": AccessLevel.ROOT, "foreign": True}
 
 
 def _only_allow_or_deny(row: Row) -> None:
@@ -47,12 +52,13 @@ def _rows(db: Database) -> list[tuple[str, str]]:
 def test_registered_table_round_trips_through_a_backup(tmp_path: Path) -> None:
     db, identity, tables = _unit(tmp_path)
     schema = build_schema(identity)
-    archive = make_archive(identity, db.call(dump_step(schema, tables)))
+    archive = make_archive(identity, db.call(dump_step(schema, tables, accounts=True)), KEY)
 
     def change(data: dict[str, list[list[str]]]) -> None:
         data["rows"] = [["192.168.0.0/16", "deny"], ["10.0.0.1/32", "allow"]]
 
-    plan = parse_backup(edit_backup(archive, "tables/rules.json", change), identity, schema, tables)
+    edited = edit_backup(archive, "tables/rules.json", change)
+    plan = parse_backup(edited, identity, schema, tables, **EDITED)  # type: ignore[arg-type]
     db.call(db.transaction(plan.apply))
     assert _rows(db) == [("192.168.0.0/16", "deny"), ("10.0.0.1/32", "allow")]
     db.call(db.transaction(hard_default(schema, tables)))
@@ -63,15 +69,16 @@ def test_registered_table_round_trips_through_a_backup(tmp_path: Path) -> None:
 def test_service_validator_refuses_a_bad_row(tmp_path: Path) -> None:
     db, identity, tables = _unit(tmp_path)
     schema = build_schema(identity)
-    archive = make_archive(identity, db.call(dump_step(schema, tables)))
+    archive = make_archive(identity, db.call(dump_step(schema, tables, accounts=True)), KEY)
 
     def change(data: dict[str, list[list[str]]]) -> None:
         data["rows"] = [["10.0.0.0/8", "maybe"]]
 
+    edited = edit_backup(archive, "tables/rules.json", change)
     with pytest.raises(InvalidParameter, match="bad row in rules: policy must be allow or deny"):
-        parse_backup(edit_backup(archive, "tables/rules.json", change), identity, schema, tables)
+        parse_backup(edited, identity, schema, tables, **EDITED)  # type: ignore[arg-type]
     with pytest.raises(InvalidParameter, match="unknown table 'rules'"):
-        parse_backup(archive, identity, schema, ConfigTables())
+        parse_backup(archive, identity, schema, ConfigTables(), key=KEY, caller=AccessLevel.ROOT)
     assert _rows(db) == [("10.0.0.0/8", "allow")]
     db.close()
 

@@ -70,6 +70,8 @@ async def test_upgrade_installs_into_a_slot_and_relaunches(
     init = (tmp_path / "unit" / "firmware" / "slot-a" / "ipcamd" / "__init__.py").read_bytes()
     assert init == (Path(__file__).parents[2] / "src" / "ipcamd" / "__init__.py").read_bytes()
     assert _firmware_files(tmp_path / "unit") == ["current.json", "rollback.sqlite3", "slot-a"]
+    snapshot = tmp_path / "unit" / "firmware" / "rollback.sqlite3"
+    assert snapshot.stat().st_mode & 0o777 == 0o600  # a copy of the database (issue 9)
 
 
 async def test_factorydefault_type_is_recorded_for_the_new_version(

@@ -1,8 +1,11 @@
 """HTTP Digest (RFC 7616, qop=auth, MD5 and SHA-256) without any HTTP framework.
 
-Nonces are stateless to issue (a timestamp and random bytes signed with the unit's secret), so a
-forged nonce is detected without a table; a table of the ``nc`` values already used per nonce
-rejects replays while letting concurrent requests on one nonce arrive out of order.
+Nonces are stateless to issue (a timestamp, this start's boot value and random bytes, signed with
+the unit's secret), so a forged nonce is detected without a table; a table of the ``nc`` values
+already used per nonce rejects replays while letting concurrent requests on one nonce arrive out
+of order. That table lives in memory, so a nonce issued before the current start (a restart.cgi
+restart or a new process) is never accepted again: it is answered ``stale=true`` (when the rest of
+the response is right), and a real client simply logs in again with the new nonce.
 """
 
 from __future__ import annotations
@@ -24,6 +27,10 @@ _PARAM = re.compile(r'\s*([A-Za-z0-9_-]+)\s*=\s*("((?:[^"\\]|\\.)*)"|[^\s,]*)\s*
 _NC = re.compile(r"[0-9a-fA-F]{8}")
 _MAX_TRACKED_NONCES = 50_000
 _MAX_NC_PER_NONCE = 100_000
+#: A nonce: issue time (8 bytes), boot value (8), random (8), then the first 16 bytes of the
+#: HMAC-SHA256 of those 24 with the unit's secret.
+_BODY = 24
+_TAG = 16
 
 
 def _h(algorithm: str, data: str) -> str:
@@ -58,7 +65,9 @@ class Verdict(Enum):
     """Outcome of checking one Digest ``Authorization`` header."""
 
     OK = "ok"
-    STALE = "stale"  # right credentials, expired nonce: the client should retry with a new one
+    #: Right credentials on a nonce that expired or was issued before this start: the client
+    #: should retry with a new one.
+    STALE = "stale"
     INVALID = "invalid"  # wrong password, forged nonce, replay, wrong uri...
     MALFORMED = "malformed"
 
@@ -89,13 +98,15 @@ class DigestAuth:
         self._ha1 = ha1_lookup
         self.nonce_lifetime = nonce_lifetime
         self._clock = clock
+        #: Different at every start of the unit (each Device builds its own DigestAuth).
+        self._boot = secrets.token_bytes(8)
         self._used: OrderedDict[str, set[int]] = OrderedDict()
         self.opaque = hashlib.sha256(secret + b"opaque").hexdigest()[:32]
 
     def new_nonce(self) -> str:
         """A fresh signed nonce."""
-        body = struct.pack(">d", self._clock()) + secrets.token_bytes(8)
-        mac = hmac.new(self._secret, body, hashlib.sha256).digest()[:16]
+        body = struct.pack(">d", self._clock()) + self._boot + secrets.token_bytes(8)
+        mac = hmac.new(self._secret, body, hashlib.sha256).digest()[:_TAG]
         return base64.urlsafe_b64encode(body + mac).decode().rstrip("=")
 
     def challenges(self, *, stale: bool = False) -> list[str]:
@@ -108,18 +119,20 @@ class DigestAuth:
             for algorithm in ALGORITHMS
         ]
 
-    def _nonce_age(self, nonce: str) -> float | None:
+    def _nonce_age(self, nonce: str) -> tuple[float, bool] | None:
+        """(age in seconds, issued since this start) of a nonce we issued; None when forged."""
         try:
             raw = base64.urlsafe_b64decode(nonce + "=" * (-len(nonce) % 4))
         except (ValueError, TypeError):
             return None
-        if len(raw) != 32:
+        if len(raw) != _BODY + _TAG:
             return None
-        body, mac = raw[:16], raw[16:]
-        if not hmac.compare_digest(mac, hmac.new(self._secret, body, hashlib.sha256).digest()[:16]):
+        body, mac = raw[:_BODY], raw[_BODY:]
+        expected = hmac.new(self._secret, body, hashlib.sha256).digest()[:_TAG]
+        if not hmac.compare_digest(mac, expected):
             return None
         (issued,) = struct.unpack(">d", body[:8])
-        return self._clock() - float(issued)
+        return self._clock() - float(issued), hmac.compare_digest(body[8:16], self._boot)
 
     def check(self, credentials: str, method: str, request_uri: str) -> DigestCheck:
         """Verify the part of an ``Authorization: Digest …`` header after the scheme."""
@@ -144,9 +157,10 @@ class DigestAuth:
         if not _NC.fullmatch(params["nc"]):
             return DigestCheck(Verdict.MALFORMED, username, "bad nc")
         nonce = params["nonce"]
-        age = self._nonce_age(nonce)
-        if age is None:
+        issued = self._nonce_age(nonce)
+        if issued is None:
             return DigestCheck(Verdict.INVALID, username, "unknown nonce")
+        age, this_start = issued
         ha1 = self._ha1(username, algorithm)
         if ha1 is None:
             return DigestCheck(Verdict.INVALID, username, "unknown user")
@@ -158,6 +172,8 @@ class DigestAuth:
         given = params["response"].lower().encode("utf-8", "surrogateescape")
         if not hmac.compare_digest(expected.encode(), given):
             return DigestCheck(Verdict.INVALID, username, "wrong response")
+        if not this_start:
+            return DigestCheck(Verdict.STALE, username, "nonce issued before the last start")
         if age > self.nonce_lifetime or age < -5:
             return DigestCheck(Verdict.STALE, username, "nonce expired")
         nc = int(params["nc"], 16)
@@ -178,8 +194,8 @@ class DigestAuth:
         while len(self._used) > _MAX_TRACKED_NONCES:
             self._used.popitem(last=False)
         for nonce in list(self._used)[:64]:
-            age = self._nonce_age(nonce)
-            if age is None or age > self.nonce_lifetime:
+            issued = self._nonce_age(nonce)
+            if issued is None or issued[0] > self.nonce_lifetime:
                 del self._used[nonce]
             else:
                 break

@@ -11,15 +11,17 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from ipcamd.access import AccessLevel
 from ipcamd.errors import InvalidParameter, NotFound, VerificationFailed
+from ipcamd.params.selection import strip_root
 from ipcamd.params.store import ParamChange, ParamStore
 from ipcamd.params.types import ParamType, reject_control_characters
 
+_GROUP = "Network.Filter"
 ENABLED = "Network.Filter.Enabled"
 ADDRESSES = "Network.Filter.Input.AcceptAddresses"
 POLICY = "Network.Filter.Input.Policy"
@@ -189,11 +191,33 @@ def switches_off(request: FilterRequest) -> bool:
     return request.action is Action.REMOVEALL or request.enabled is False
 
 
+def lets_in(new: FilterSettings, peer: Address | None, *, switching_off: bool) -> bool:
+    """The one verification (5.7.1), for ipfilter.cgi and param.cgi alike: would ``peer`` still
+    get in? A change that switches the filter off always passes; any other is checked against
+    the new list as if the filter were on (so ``add&verify=yes`` on a disabled filter answers
+    "would I get in once it is on?")."""
+    return switching_off or replace(new, enabled=True).allows(peer)
+
+
 def verified(request: FilterRequest, new: FilterSettings, peer: Address | None) -> bool:
-    """A verification (5.7.1): would ``peer`` still get in? A change that switches the filter
-    off always passes; any other is checked against the new list as if the filter were on (so
-    ``add&verify=yes`` on a disabled filter answers "would I get in once it is on?")."""
-    return switches_off(request) or replace(new, enabled=True).allows(peer)
+    """:func:`lets_in` for an ``ipfilter.cgi`` request."""
+    return lets_in(new, peer, switching_off=switches_off(request))
+
+
+def _verify(
+    current: FilterSettings,
+    new: FilterSettings,
+    peer: Address | None,
+    *,
+    verify: bool | None,
+    switching_off: bool,
+) -> None:
+    """Raise :class:`VerificationFailed` when the change must be verified (``verify``, or None:
+    automatically, :func:`needs_verification`) and would lock ``peer`` out."""
+    if verify is None:
+        verify = needs_verification(current, new)
+    if verify and not lets_in(new, peer, switching_off=switching_off):
+        raise VerificationFailed(str(peer) if peer is not None else "unknown")
 
 
 class IPFilter:
@@ -206,7 +230,7 @@ class IPFilter:
         self._params = params
         self._lock = asyncio.Lock()
         self.settings = self._read()
-        params.subscribe("Network.Filter", self._on_change)
+        params.subscribe(_GROUP, self._on_change)
 
     def _read(self) -> FilterSettings:
         return FilterSettings(
@@ -237,10 +261,7 @@ class IPFilter:
         async with self._lock:
             current = self.settings
             new = apply(current, request)
-            if verify is None:
-                verify = needs_verification(current, new)
-            if verify and not verified(request, new, peer):
-                raise VerificationFailed(str(peer) if peer is not None else "unknown")
+            _verify(current, new, peer, verify=verify, switching_off=switches_off(request))
             items = [
                 (name, value)
                 for name, value, changed in (
@@ -253,6 +274,37 @@ class IPFilter:
             if items:
                 await self._params.async_update(items, level, user)
             return new
+
+    def governs(self, names: Iterable[str]) -> bool:
+        """True when a parameter update of ``names`` (as a request spells them, ``root.`` and
+        aliases included) touches the filter's settings."""
+        return any(
+            self._params.schema.canonical(strip_root(name)[0]).startswith(_GROUP + ".")
+            for name in names
+        )
+
+    async def async_update_params(
+        self,
+        items: Sequence[tuple[str, str]],
+        peer: Address | None,
+        *,
+        level: AccessLevel,
+        user: str | None,
+    ) -> ParamChange:
+        """A ``param.cgi`` update that touches ``Network.Filter.*``: validated as any update,
+        verified as ``ipfilter.cgi`` verifies automatically (the change is refused with
+        :class:`VerificationFailed`, nothing changed, when it would lock ``peer`` out and does
+        not switch the filter off), then applied whole."""
+        async with self._lock:
+            current = self.settings
+            planned = self._params.plan_update(items, level).values
+            new = FilterSettings(
+                parse_entries(planned.get(ADDRESSES, self._params.get(ADDRESSES))),
+                planned.get(ENABLED, self._params.get(ENABLED)) == "yes",
+                FilterPolicy(planned.get(POLICY, self._params.get(POLICY))),
+            )
+            _verify(current, new, peer, verify=None, switching_off=not new.enabled)
+            return await self._params.async_update(items, level, user)
 
     def verify_current(self, peer: Address | None) -> bool:
         """``list&verify=yes``: would ``peer`` pass the current list if the filter were on?"""

@@ -3,15 +3,20 @@
 The spec's group names are ``axadmin``, ``axoper``, ``axview`` (and ``axptz``); newer firmware and
 the ``axis`` library say ``admin``, ``operator``, ``viewer``, ``ptz``. Both are accepted and stored
 in the first form. ``root`` always exists, has every right and cannot be removed.
+
+Names are unique whatever their case (``Joe`` cannot join ``joe``) and ``root`` in any other
+spelling is reserved, so no account can pass for root in a listing or a log. An account keeps
+the exact spelling it was created with; logins and ``update``/``remove`` name it exactly.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import sqlite3
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
@@ -21,6 +26,8 @@ from ipcamd.access import AccessLevel
 from ipcamd.auth.passwords import PasswordHashes, hash_password, verify_password
 from ipcamd.db import Database
 from ipcamd.errors import AccessDenied, Conflict, InvalidParameter, NotFound
+
+_LOGGER = logging.getLogger(__name__)
 
 ROOT_USER = "root"
 _NAME = re.compile(r"[A-Za-z0-9]{1,14}")
@@ -95,6 +102,16 @@ def validate_name(name: str) -> str:
     return name
 
 
+def reserved(name: str) -> bool:
+    """True for ``root`` spelt in any other case (``Root``, ``ROOT``): never an account's name."""
+    return name != ROOT_USER and name.casefold() == ROOT_USER
+
+
+def _refuse_reserved(name: str) -> None:
+    if reserved(name):
+        raise InvalidParameter(f"user name '{name}' is reserved")
+
+
 def validate_password(password: str) -> str:
     """Passwords: 1-64 letters and digits (spec 5.1.2)."""
     if not _PASSWORD.fullmatch(password):
@@ -123,7 +140,6 @@ class UserStore:
         self.realm = realm
         self._accounts: dict[str, _Account] = {}
         self._lock = asyncio.Lock()
-        self._listeners: list[Callable[[str], None]] = []
         for row in db.call(
             lambda c: c.execute(
                 "SELECT name, primary_group, groups, comment, scrypt, ha1_md5, ha1_sha256 "
@@ -133,6 +149,11 @@ class UserStore:
             name, primary, groups, comment, scrypt, md5, sha256 = row
             user = User(name, primary, parse_groups(groups), comment)
             self._accounts[name] = _Account(user, PasswordHashes(scrypt, md5, sha256))
+        for name in self._accounts:
+            twin = self._same_name(name)
+            if twin is not None and twin != name:
+                # Made before names were unique whatever their case; root may remove one.
+                _LOGGER.warning("Accounts %r and %r differ only by case", twin, name)
 
     # ---------------------------------------------------------------- queries
 
@@ -140,6 +161,11 @@ class UserStore:
         """The account called ``name`` (case-sensitive), if any."""
         account = self._accounts.get(name)
         return None if account is None else account.user
+
+    def _same_name(self, name: str) -> str | None:
+        """The first account whose name equals ``name`` ignoring case, if any."""
+        folded = name.casefold()
+        return next((n for n in self._accounts if n.casefold() == folded), None)
 
     def all(self) -> list[User]:
         """Every account, root first, then in creation order."""
@@ -151,6 +177,12 @@ class UserStore:
         if account is None:
             return None
         return account.hashes.ha1_sha256 if algorithm == "SHA-256" else account.hashes.ha1_md5
+
+    def password_hash(self, name: str) -> str | None:
+        """The stored scrypt hash of ``name`` (None: no such account); it changes with every
+        password change, so a cache keyed with it forgets old passwords at once."""
+        account = self._accounts.get(name)
+        return None if account is None else account.hashes.scrypt
 
     def check_password(self, name: str, password: str) -> User | None:
         """The user when ``password`` is right (slow: call it off the event loop)."""
@@ -164,10 +196,6 @@ class UserStore:
         """False only on a unit that has never been started."""
         return ROOT_USER in self._accounts
 
-    def on_change(self, listener: Callable[[str], None]) -> None:
-        """Call ``listener(user_name)`` after an account is changed or removed."""
-        self._listeners.append(listener)
-
     # ---------------------------------------------------------------- changes
 
     async def async_add(
@@ -175,13 +203,17 @@ class UserStore:
     ) -> User:
         """Create an account (validates everything first)."""
         validate_name(name)
+        _refuse_reserved(name)
         validate_password(password)
         user = User(
             name, _check_primary(primary_group), parse_groups(sgrp), _check_comment(comment)
         )
         async with self._lock:
-            if name in self._accounts or name == ROOT_USER:
+            existing = self._same_name(name)
+            if name in (existing, ROOT_USER):
                 raise Conflict(f"user '{name}' already exists")
+            if existing is not None:
+                raise Conflict(f"user '{name}' already exists (as '{existing}')")
             hashes = await asyncio.to_thread(hash_password, name, self.realm, password)
             await self._db.async_call(self._db.transaction(lambda c: _insert(c, user, hashes)))
             self._accounts[name] = _Account(user, hashes)
@@ -202,6 +234,7 @@ class UserStore:
         async with self._lock:
             account = self._accounts.get(name)
             if account is None:
+                _refuse_reserved(name)
                 raise NotFound(f"user '{name}' does not exist")
             old = account.user
             if name == ROOT_USER and (primary_group is not None or sgrp is not None):
@@ -217,7 +250,6 @@ class UserStore:
                 hashes = await asyncio.to_thread(hash_password, name, self.realm, password)
             await self._db.async_call(self._db.transaction(lambda c: _update(c, user, hashes)))
             self._accounts[name] = _Account(user, hashes)
-        self._changed(name)
         return user
 
     async def async_remove(self, name: str) -> None:
@@ -227,6 +259,7 @@ class UserStore:
             raise AccessDenied("root cannot be removed")
         async with self._lock:
             if name not in self._accounts:
+                _refuse_reserved(name)
                 raise NotFound(f"user '{name}' does not exist")
             await self._db.async_call(
                 self._db.transaction(
@@ -234,7 +267,6 @@ class UserStore:
                 )
             )
             del self._accounts[name]
-        self._changed(name)
 
     def set_root_password(self, password: str) -> None:
         """Create root, or set its password (start-up and command line; blocks)."""
@@ -245,11 +277,6 @@ class UserStore:
         accounts = {ROOT_USER: _Account(root, hashes)}
         accounts.update((k, v) for k, v in self._accounts.items() if k != ROOT_USER)
         self._accounts = accounts
-        self._changed(ROOT_USER)
-
-    def _changed(self, name: str) -> None:
-        for listener in self._listeners:
-            listener(name)
 
 
 def _check_primary(group: str) -> str:
@@ -303,6 +330,7 @@ def _upsert(conn: sqlite3.Connection, user: User, hashes: PasswordHashes) -> Non
 def validate_account(name: str, primary_group: str, sgrp: str, comment: str) -> User:
     """Check the stored fields of an account (a restored backup) by pwdgrp.cgi's rules."""
     validate_name(name)
+    _refuse_reserved(name)
     if not (name == ROOT_USER and primary_group == "root"):
         _check_primary(primary_group)
     return User(name, primary_group, parse_groups(sgrp), _check_comment(comment))

@@ -160,8 +160,17 @@ _BY_STATUS: Mapping[type[IpcamdError], Row] = MappingProxyType(
 # --- param.cgi (5.1.1.2, 5.1.1.6): always 200, the failure in the body --------------------
 #: list, and a request without (or with an unknown) action: ``# Error: …\n``.
 PARAM_LIST = TextShape("# Error: {}\n", _always())
-#: update (the spec shows no reply: the endings of add/remove's replies): ``# Error: …\r\n``.
-PARAM_UPDATE = TextShape("# Error: {}\r\n", _always())
+#: update (the spec shows no reply: the endings of add/remove's replies): ``# Error: …\r\n``;
+#: an IP filter change that would lock the caller out says so as ipfilter.cgi does (5.7.2).
+PARAM_UPDATE = TextShape(
+    "# Error: {}\r\n",
+    MappingProxyType(
+        {
+            IpcamdError: Row(200),
+            VerificationFailed: Row(200, "# Error: Verification failed: {}\r\n"),
+        }
+    ),
+)
 #: add: ``# Request failed: …\n``, exactly as 5.1.1.6 prints it.
 PARAM_ADD = TextShape("# Request failed: {}\n", _always())
 #: remove: ``# Request failed: …\r\n``.

@@ -90,8 +90,13 @@ async def read_args(request: web.Request) -> Args:
     return args
 
 
+def query_args(request: web.Request) -> Args:
+    """The query's arguments alone: for the upload CGIs, whose body is a file, never a form."""
+    return Args(parse_query(request.raw_path.partition("?")[2]))
+
+
 async def _read_args(request: web.Request) -> Args:
-    pairs = parse_query(request.raw_path.partition("?")[2])
+    pairs = list(query_args(request))
     if request.method == "POST" and request.can_read_body:
         if request.content_type.startswith("multipart/"):
             return Args(pairs)

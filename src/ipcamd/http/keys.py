@@ -12,11 +12,14 @@ if TYPE_CHECKING:
     from ipcamd.http.exchanges import Exchanges
     from ipcamd.http.forms import Args
     from ipcamd.http.routing import RouteTable
+    from ipcamd.http.uploads import UploadSlots
 
 DEVICE: web.AppKey[Device] = web.AppKey("device")
 ROUTES: web.AppKey[RouteTable] = web.AppKey("routes")
 #: The requests being served (a restart lets them finish before it changes state).
 EXCHANGES: web.AppKey[Exchanges] = web.AppKey("exchanges")
+#: One upload of each kind at a time (firmware, restore), refused before its body is read.
+UPLOADS: web.AppKey[UploadSlots] = web.AppKey("uploads")
 
 #: The authenticated user of a request (None for an anonymous caller).
 USER_KEY: web.RequestKey[User | None] = web.RequestKey("user")

@@ -1,14 +1,18 @@
-"""Middlewares, outermost first: exchanges → errors → IP filter → routes → auth.
+"""Middlewares, outermost first: exchanges → errors → IP filter → routes → cross-site → auth.
 
 The exchanges middleware lives in :mod:`ipcamd.http.exchanges`; the routing middleware gives the
 router's own answers (404, 405) and refuses HEAD of a request that would act, before anyone is
-authenticated, as the route declared (:mod:`ipcamd.http.routing`).
+authenticated, as the route declared (:mod:`ipcamd.http.routing`); the cross-site middleware
+refuses a request from another site's page that would act (CSRF), also before authentication.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from types import MappingProxyType
+from typing import Final
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
@@ -91,9 +95,9 @@ def _router_error(request: web.Request) -> web.Response | None:
     return _status_line(error.status, error.reason, error.headers.get("Allow"))
 
 
-async def _head_args(request: web.Request) -> Args:
-    """The arguments that decide whether a request acts (for HEAD: its query); an unreadable
-    request decides nothing: the handler answers it with its 400, as it would a GET."""
+async def _deciding_args(request: web.Request) -> Args:
+    """The arguments that decide whether a request acts; unreadable ones decide nothing: the
+    handler answers them with its 400."""
     try:
         return await read_args(request)
     except MalformedRequest:
@@ -119,10 +123,72 @@ def route_middleware(table: RouteTable) -> Middleware:
         if (
             request.method == "HEAD"
             and spec is not None
-            and spec.acting.acts(await _head_args(request))
+            and spec.acting.acts(await _deciding_args(request))
         ):
             allowed = sorted({r.method for r in route.resource or ()} - {"HEAD"})
             return _status_line(405, "Method Not Allowed", ",".join(allowed))
+        return await handler(request)
+
+    return middleware
+
+
+#: ``Sec-Fetch-Site`` values of a request made by another origin's page.
+_OTHER_SITES = ("cross-site", "same-site")
+_DEFAULT_PORTS: Final[Mapping[str, int]] = MappingProxyType({"http": 80, "https": 443})
+
+
+def _same_origin(origin: str, host: str | None) -> bool:
+    """True when ``Origin`` names the host and port the request was sent to (its ``Host``).
+
+    Schemes are not compared, so a TLS proxy in front (``https://cam`` to ``Host: cam``) keeps
+    working; a port left out means the default port of the origin's scheme on both sides.
+    """
+    if not host:
+        return False
+    try:
+        sent, to = urlsplit(origin), urlsplit("//" + host)
+        default = _DEFAULT_PORTS.get(sent.scheme.lower())
+        return (
+            default is not None
+            and sent.hostname is not None
+            and sent.hostname == to.hostname
+            and (sent.port or default) == (to.port or default)
+        )
+    except ValueError:  # a port that is not a number
+        return False
+
+
+def from_another_site(request: web.Request) -> bool:
+    """Whether a browser made this request for another site's page (``Origin`` or
+    ``Sec-Fetch-Site`` say so). Clients that send neither (curl, ffmpeg, libraries) never are."""
+    site = request.headers.get("Sec-Fetch-Site", "").lower()
+    if site in _OTHER_SITES:
+        return True
+    origin = request.headers.get("Origin")
+    return origin is not None and not _same_origin(origin, request.headers.get("Host"))
+
+
+def cross_site_middleware(table: RouteTable, refusals: OncePer) -> Middleware:
+    """403 for a request from another site that would act, as its route declares; it changes
+    nothing and asks for no credentials. Reads (a snapshot in another site's page) pass."""
+
+    @web.middleware
+    async def middleware(
+        request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        if from_another_site(request):
+            spec = table.spec_of(request.match_info.route)
+            if spec is not None and spec.acting.acts(await _deciding_args(request)):
+                peer = peer_address(request)
+                if refusals.due(peer):
+                    _LOGGER.warning(
+                        "Cross-site request refused: %s %s from %s (Origin %s)",
+                        request.method,
+                        request.path,
+                        peer,
+                        request.headers.get("Origin", "none"),
+                    )
+                return _status_line(403, "Forbidden (cross-site request)")
         return await handler(request)
 
     return middleware
@@ -146,7 +212,7 @@ def auth_middleware(authenticator: Authenticator, table: RouteTable) -> Middlewa
         spec = table.spec_of(request.match_info.route)
         if spec is None:
             return await handler(request)
-        level = spec.level_for(await _head_args(request)) if spec.levels_differ else spec.level
+        level = spec.level_for(await _deciding_args(request)) if spec.levels_differ else spec.level
         result = await authenticator.async_authenticate(
             request.headers.get("Authorization"),
             request.method,

@@ -12,6 +12,7 @@ import logging
 from aiohttp import web
 
 from ipcamd.access import AccessLevel
+from ipcamd.auth.ipfilter import normalize_peer
 from ipcamd.errors import InvalidParameter, NotFound
 from ipcamd.http.caller import caller_level, caller_name
 from ipcamd.http.error_replies import PARAM, PARAM_LIST
@@ -76,7 +77,17 @@ async def _update(request: web.Request, store: ParamStore, args: Args) -> web.Re
         bare = strip_root(name)[0]
         if not any(bare == g or bare.startswith(g + ".") for g in groups):
             raise InvalidParameter(f"Parameter '{name}' is not in group '{','.join(groups)}'")
-    change = await store.async_update(items, caller_level(request), caller_name(request))
+    ip_filter = request.app[DEVICE].ip_filter
+    if ip_filter.governs(name for name, _ in items):
+        # Verified as ipfilter.cgi verifies: the caller's own address must stay let in.
+        change = await ip_filter.async_update_params(
+            items,
+            normalize_peer(request.remote),
+            level=caller_level(request),
+            user=caller_name(request),
+        )
+    else:
+        change = await store.async_update(items, caller_level(request), caller_name(request))
     _LOGGER.info(
         "Parameters updated by %s: %s", caller_name(request), ", ".join(sorted(change.values))
     )

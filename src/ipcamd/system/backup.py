@@ -1,20 +1,28 @@
 """Backup (5.1.5) and restore (5.1.6) of the whole configuration as a tar archive.
 
 The archive holds ``params.json`` (dynamic groups and the value of every writable parameter),
-``users.json`` (accounts with their password hashes), ``tables/<name>.json`` (each registered
-config table) and ``manifest.json`` (product, firmware version, MAC, creation time and the SHA-256
-of every other member). A restore checks the archive's shape, the manifest, the product, every
-checksum and every value against the schema before it changes anything; the change itself is one
-SQLite transaction run while the device is stopped.
+``tables/<name>.json`` (each registered config table), ``users.json`` (the accounts with their
+password hashes, in root's backups only: a Digest HA1 is password-equivalent, so no one else may
+carry it away), ``manifest.json`` (product, firmware version, MAC, creation time and the SHA-256
+of every other member) and ``manifest.hmac``: the HMAC-SHA256 of the manifest's bytes with a key
+derived from the unit's secret (:func:`backup_key`). A restore reads the archive's shape, then
+checks that signature before anything else in it is trusted, then the manifest, the product,
+every checksum and every value against the schema, before it changes anything; the change
+itself is one SQLite transaction run while the device is stopped.
 
-Restoring another unit's backup keeps this unit's network identity (the parameters a factory
-default keeps, and the host name) and this unit's accounts: Digest hashes are bound to the unit's
-realm, and a password can never be recovered from them.
+Who restores what: an archive this unit signed is restored by any administrator, its accounts
+only when the caller is root (an administrator's restore keeps the accounts as they are). An
+archive this unit did not sign (another unit's, or an edited one) is refused unless root asks
+for it (``foreign``); it is then restored like another unit's backup: without its network
+identity (the parameters a factory default keeps, and the host name) and without its accounts
+(Digest hashes are bound to the realm of the unit that made them, and a password can never be
+recovered from them).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import re
 import sqlite3
@@ -25,16 +33,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ipcamd import PRODUCT
+from ipcamd.access import AccessLevel
 from ipcamd.auth.users import ROOT_USER, validate_account
 from ipcamd.errors import InvalidParameter
 from ipcamd.identity import Identity
 from ipcamd.params.schema import ParamSpec, Schema, kept_on_factory_default, split_instance
 from ipcamd.system.config_tables import ConfigTable, ConfigTables
 from ipcamd.system.faults import fail, pause
-from ipcamd.system.safetar import read_members, write_members
+from ipcamd.system.safetar import Source, read_members, write_members
 
 FORMAT = 1
 MANIFEST = "manifest.json"
+SIGNATURE = "manifest.hmac"
 PARAMS = "params.json"
 USERS = "users.json"
 _TABLE_MEMBER = re.compile(r"tables/([a-z][a-z0-9_]{0,62})\.json")
@@ -53,6 +63,16 @@ _HEX64 = re.compile(r"[0-9a-f]{64}")
 _MAC = re.compile(r"[0-9A-F]{2}(:[0-9A-F]{2}){5}")
 
 
+def backup_key(secret: bytes) -> bytes:
+    """The key that signs this unit's backups, derived from its secret (never stored, never
+    shown: only the unit that made a backup can tell it is its own)."""
+    return hmac.new(secret, b"ipcamd backup signing key v1", hashlib.sha256).digest()
+
+
+def _signature(key: bytes, manifest: bytes) -> bytes:
+    return hmac.new(key, manifest, hashlib.sha256).hexdigest().encode() + b"\n"
+
+
 def backup_filename(identity: Identity) -> str:
     """``backup_<MAC>.tar`` with the MAC's 12 hex digits (a valid header token on any OS)."""
     return f"backup_{identity.serial_number}.tar"
@@ -61,7 +81,9 @@ def backup_filename(identity: Identity) -> str:
 # ---------------------------------------------------------------------- making a backup
 
 
-def _dump(conn: sqlite3.Connection, schema: Schema, tables: list[ConfigTable]) -> dict[str, Any]:
+def _dump(
+    conn: sqlite3.Connection, schema: Schema, tables: list[ConfigTable], accounts: bool
+) -> dict[str, Any]:
     groups = dict(conn.execute("SELECT path, template FROM param_group").fetchall())
     stored = dict(conn.execute("SELECT name, value FROM param_value").fetchall())
     values = {n: stored.get(n, s.default) for n, s in schema.static.items() if not s.read_only}
@@ -70,14 +92,15 @@ def _dump(conn: sqlite3.Connection, schema: Schema, tables: list[ConfigTable]) -
         for spec in template.params if template is not None else ():
             full = f"{path}.{spec.name}"
             values[full] = stored.get(full, spec.default)
-    users = [
-        dict(zip((*_USER_FIELDS, "created"), row, strict=True))
-        for row in conn.execute(
-            "SELECT name, primary_group, groups, comment, scrypt, ha1_md5, ha1_sha256, created "
-            "FROM user_account ORDER BY created, rowid"
-        )
-    ]
-    dumped: dict[str, Any] = {PARAMS: {"groups": groups, "values": values}, USERS: users}
+    dumped: dict[str, Any] = {PARAMS: {"groups": groups, "values": values}}
+    if accounts:
+        dumped[USERS] = [
+            dict(zip((*_USER_FIELDS, "created"), row, strict=True))
+            for row in conn.execute(
+                "SELECT name, primary_group, groups, comment, scrypt, ha1_md5, ha1_sha256, created "
+                "FROM user_account ORDER BY created, rowid"
+            )
+        ]
     for table in tables:
         rows = conn.execute(
             f"SELECT {', '.join(table.columns)} FROM {table.name} ORDER BY rowid"  # noqa: S608
@@ -90,23 +113,27 @@ def _dump(conn: sqlite3.Connection, schema: Schema, tables: list[ConfigTable]) -
 
 
 def dump_step(
-    schema: Schema, tables: ConfigTables
+    schema: Schema, tables: ConfigTables, *, accounts: bool
 ) -> Callable[[sqlite3.Connection], dict[str, Any]]:
-    """A database function returning the configuration in one read transaction."""
+    """A database function returning the configuration in one read transaction; with the
+    accounts (and their password hashes) only when ``accounts`` (a backup made by root)."""
     table_list = list(tables)
 
     def run(conn: sqlite3.Connection) -> dict[str, Any]:
         conn.execute("BEGIN")
         try:
-            return _dump(conn, schema, table_list)
+            return _dump(conn, schema, table_list, accounts)
         finally:
             conn.execute("COMMIT")
 
     return run
 
 
-def make_archive(identity: Identity, dumped: Mapping[str, Any], now: float | None = None) -> bytes:
-    """The backup tar: manifest first, then the members it names with their SHA-256."""
+def make_archive(
+    identity: Identity, dumped: Mapping[str, Any], key: bytes, now: float | None = None
+) -> bytes:
+    """The backup tar: the manifest and its signature first, then the members it names with
+    their SHA-256."""
     created = time.time() if now is None else now
     members = {
         name: json.dumps(content, indent=1, sort_keys=True).encode() + b"\n"
@@ -121,7 +148,10 @@ def make_archive(identity: Identity, dumped: Mapping[str, Any], now: float | Non
         "members": {name: hashlib.sha256(data).hexdigest() for name, data in members.items()},
     }
     manifest_bytes = json.dumps(manifest, indent=1, sort_keys=True).encode() + b"\n"
-    return write_members({MANIFEST: manifest_bytes, **members}, int(created))
+    return write_members(
+        {MANIFEST: manifest_bytes, SIGNATURE: _signature(key, manifest_bytes), **members},
+        int(created),
+    )
 
 
 # ---------------------------------------------------------------------- restoring
@@ -138,6 +168,8 @@ class RestorePlan:
     users: list[dict[str, Any]] | None
     tables: dict[str, tuple[ConfigTable, list[list[object]]]] = field(default_factory=dict)
     source_mac: str = ""
+    #: Why the accounts stay as they are ("" when the archive's accounts are restored).
+    accounts_kept: str = ""
 
     def apply(self, conn: sqlite3.Connection) -> None:
         """Replace the stored configuration (run inside a transaction)."""
@@ -174,7 +206,7 @@ class RestorePlan:
 
 
 def _allowed(name: str) -> bool:
-    return name in (MANIFEST, PARAMS, USERS) or _TABLE_MEMBER.fullmatch(name) is not None
+    return name in (MANIFEST, SIGNATURE, PARAMS, USERS) or _TABLE_MEMBER.fullmatch(name) is not None
 
 
 def _json(name: str, data: bytes) -> Any:
@@ -199,14 +231,21 @@ def _check_manifest(members: dict[str, bytes]) -> dict[str, Any]:
     _expect(isinstance(mac, str) and _MAC.fullmatch(mac) is not None, "bad MAC in manifest.json")
     listed = manifest.get("members")
     _expect(isinstance(listed, dict), "manifest.json lists no members")
-    present = set(members) - {MANIFEST}
+    present = set(members) - {MANIFEST, SIGNATURE}
     _expect(set(listed) == present, "the members do not match manifest.json")
     for name in sorted(present):
         digest = hashlib.sha256(members[name]).hexdigest()
         _expect(listed[name] == digest, f"checksum of {name} does not match")
     _expect(PARAMS in present, "no params.json in the archive")
-    _expect(USERS in present, "no users.json in the archive")
     return dict(manifest)
+
+
+def _signed(members: dict[str, bytes], key: bytes) -> bool:
+    """True when ``manifest.hmac`` is this unit's signature of ``manifest.json``."""
+    manifest, signature = members.get(MANIFEST), members.get(SIGNATURE)
+    if manifest is None or signature is None:
+        return False
+    return hmac.compare_digest(signature, _signature(key, manifest))
 
 
 def _check_params(schema: Schema, data: Any) -> tuple[dict[str, str], dict[str, str]]:
@@ -268,8 +307,9 @@ def _check_users(data: Any) -> list[dict[str, Any]]:
         )
         _expect(_HEX32.fullmatch(entry["ha1_md5"]) is not None, "bad digest hash")
         _expect(_HEX64.fullmatch(entry["ha1_sha256"]) is not None, "bad digest hash")
-        _expect(entry["name"] not in seen, f"account {entry['name']} twice")
-        seen.add(entry["name"])
+        # Unique whatever the case, as pwdgrp.cgi keeps them (``Joe`` beside ``joe`` is twice).
+        _expect(entry["name"].casefold() not in seen, f"account {entry['name']} twice")
+        seen.add(entry["name"].casefold())
         users.append(entry)
     _expect(ROOT_USER in seen, "users.json has no root account")
     return users
@@ -294,13 +334,31 @@ def _check_table(table: ConfigTable, data: Any) -> list[list[object]]:
 
 
 def parse_backup(
-    data: bytes, identity: Identity, schema: Schema, tables: ConfigTables
+    data: Source,
+    identity: Identity,
+    schema: Schema,
+    tables: ConfigTables,
+    *,
+    key: bytes,
+    caller: AccessLevel,
+    foreign: bool = False,
 ) -> RestorePlan:
-    """Check everything in an uploaded backup; raise :class:`InvalidParameter` on any fault."""
+    """Check everything in an uploaded backup; raise :class:`InvalidParameter` on any fault.
+
+    ``key`` is this unit's :func:`backup_key`; ``caller`` decides whether accounts are restored
+    (root only); ``foreign`` (root only, checked by the caller) accepts an archive this unit did
+    not sign, restored as another unit's.
+    """
     members = read_members(data, _allowed, max_member=MAX_MEMBER)
+    signed = _signed(members, key)
+    if not signed and not foreign:
+        raise InvalidParameter(
+            "the backup is not signed by this unit "
+            "(root may restore another unit's backup with foreign=yes)"
+        )
     manifest = _check_manifest(members)
     groups, values = _check_params(schema, _json(PARAMS, members[PARAMS]))
-    users = _check_users(_json(USERS, members[USERS]))
+    users = _check_users(_json(USERS, members[USERS])) if USERS in members else None
     checked_tables: dict[str, tuple[ConfigTable, list[list[object]]]] = {}
     for name, content in members.items():
         match = _TABLE_MEMBER.fullmatch(name)
@@ -310,14 +368,23 @@ def parse_backup(
         _expect(table is not None, f"unknown table {match.group(1)!r}")
         assert table is not None
         checked_tables[table.name] = (table, _check_table(table, _json(name, content)))
-    same_unit = manifest["mac"] == identity.mac
+    same_unit = signed and manifest["mac"] == identity.mac
     keep = [] if same_unit else [*kept_on_factory_default(schema), *UNIT_SPECIFIC]
+    if not same_unit:
+        kept = "another unit's backup"
+    elif users is None:
+        kept = "the backup holds none"
+    elif caller < AccessLevel.ROOT:
+        kept = "only root restores accounts"
+    else:
+        kept = ""
     return RestorePlan(
         same_unit=same_unit,
         groups=groups,
         values=values,
         keep=keep,
-        users=users if same_unit else None,
+        users=None if kept else users,
         tables=checked_tables,
         source_mac=manifest["mac"],
+        accounts_kept=kept,
     )

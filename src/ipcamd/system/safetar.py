@@ -1,4 +1,5 @@
-"""Reading an uploaded tar archive in memory, trusting nothing in it.
+"""Reading an uploaded tar archive (bytes, or the file an upload was streamed to), trusting
+nothing in it.
 
 Nothing is ever extracted to disk (extraction filters have been bypassed before): the allow-listed
 regular members are read into memory with a size cap each, and anything else — ``../`` or absolute
@@ -8,27 +9,51 @@ compressed archive (no decompression bomb can start) — refuses the whole archi
 
 from __future__ import annotations
 
+import contextlib
 import io
 import tarfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import BinaryIO
 
 from ipcamd.errors import InvalidParameter
 
 _REGULAR = (tarfile.REGTYPE, tarfile.AREGTYPE)
 
 
+#: An archive as uploaded: its bytes, or the file it was received into.
+Source = bytes | Path
+
+
+@contextlib.contextmanager
+def _opened(source: Source) -> Iterator[BinaryIO]:
+    if isinstance(source, bytes):
+        yield io.BytesIO(source)
+        return
+    with source.open("rb") as file:
+        yield file
+
+
 def read_members(
-    data: bytes,
+    source: Source,
     allowed: Callable[[str], bool],
     *,
     max_member: int,
     max_members: int = 64,
 ) -> dict[str, bytes]:
-    """Name → content of every member of the uncompressed tar ``data``; all or refused."""
-    if not data:
+    """Name → content of every member of the uncompressed tar ``source``; all or refused."""
+    with _opened(source) as file:
+        return _read_members(file, allowed, max_member, max_members)
+
+
+def _read_members(
+    file: BinaryIO, allowed: Callable[[str], bool], max_member: int, max_members: int
+) -> dict[str, bytes]:
+    if not file.read(1):
         raise InvalidParameter("empty file")
+    file.seek(0)
     try:
-        archive = tarfile.open(fileobj=io.BytesIO(data), mode="r:")  # noqa: SIM115 - closed below
+        archive = tarfile.open(fileobj=file, mode="r:")  # noqa: SIM115 - closed below
     except tarfile.TarError as err:
         raise InvalidParameter("not an uncompressed tar archive") from err
     members: dict[str, bytes] = {}

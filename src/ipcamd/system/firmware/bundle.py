@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from ipcamd import PRODUCT
 from ipcamd.errors import InvalidParameter
-from ipcamd.system.safetar import read_members, write_members
+from ipcamd.system.safetar import Source, read_members, write_members
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -168,7 +168,7 @@ def _check(condition: bool, message: str) -> None:
 
 
 def verify_bundle(
-    data: bytes, trusted: Iterable[Ed25519PublicKey], running_version: str
+    data: Source, trusted: Iterable[Ed25519PublicKey], running_version: str
 ) -> Verified:
     """Check a bundle completely; raise :class:`InvalidParameter` naming the first fault."""
     members = read_members(data, _allowed, max_member=MAX_BUNDLE, max_members=3)

@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
+from ipcamd.db import private_file
 from ipcamd.errors import InvalidParameter
 
 if TYPE_CHECKING:
@@ -141,6 +142,7 @@ class FirmwareStore:
         """Copy the database (consistently, via SQLite's backup API) for a rollback."""
         tmp = self.root / (SNAPSHOT + ".tmp")
         tmp.unlink(missing_ok=True)
+        private_file(tmp)  # a copy of the database: password hashes, the unit's secret
         dest = sqlite3.connect(tmp)
         try:
             conn.backup(dest)

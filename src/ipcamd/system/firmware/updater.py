@@ -15,6 +15,7 @@ from ipcamd.errors import Conflict
 from ipcamd.system.faults import pause
 from ipcamd.system.firmware.bundle import load_trusted_keys, verify_bundle
 from ipcamd.system.firmware.slots import FirmwareStore
+from ipcamd.system.safetar import Source
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -27,14 +28,25 @@ class FirmwareUpdater:
         self._lock = asyncio.Lock()
         self._switched = False
 
+    @property
+    def busy(self) -> bool:
+        """True while an upgrade runs or has switched (until the unit relaunches)."""
+        return self._lock.locked() or self._switched
+
     async def async_upgrade(
-        self, bundle: bytes, *, factory_default: bool, running: str, db: Database
+        self, bundle: Source, *, factory_default: bool, running: str, db: Database
     ) -> str:
-        """Install ``bundle`` to run at the next start; returns its version."""
-        if self._lock.locked() or self._switched:
+        """Install ``bundle`` (its bytes or the file it was uploaded to) to run at the next
+        start; returns its version."""
+        if self.busy:
             raise Conflict("another firmware upgrade is in progress")
         async with self._lock:
-            _LOGGER.info("Firmware upgrade: verifying a bundle of %s bytes", len(bundle))
+            size = (
+                len(bundle)
+                if isinstance(bundle, bytes)
+                else await asyncio.to_thread(lambda: bundle.stat().st_size)
+            )
+            _LOGGER.info("Firmware upgrade: verifying a bundle of %s bytes", size)
             keys = await asyncio.to_thread(load_trusted_keys, self.store.trusted_dir)
             verified = await asyncio.to_thread(verify_bundle, bundle, keys, running)
             version = verified.manifest.version
