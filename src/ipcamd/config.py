@@ -42,6 +42,9 @@ class Config:
     #: Seconds a connection may take to deliver a request's head (and may stay idle between
     #: requests), and may go without sending a byte of a request body (slow clients).
     http_idle_timeout: float = 15.0
+    #: camera number → PTZ driver spec (``digital``, ``pelco-d:/dev/ttyUSB0,address=1``);
+    #: a camera without one has no PTZ.
+    ptz: dict[int, str] = field(default_factory=dict)
 
     @property
     def database_path(self) -> Path:
@@ -81,8 +84,14 @@ def build_config(file_values: dict[str, Any], overrides: dict[str, Any]) -> Conf
     for key in ("data_dir",):
         if key in merged and merged[key] is not None:
             merged[key] = Path(merged[key])
-    if "sources" in merged:
-        merged["sources"] = {int(k): str(v) for k, v in dict(merged["sources"]).items()}
+    for key in ("sources", "ptz"):
+        if key in merged:
+            try:
+                merged[key] = {int(k): str(v) for k, v in dict(merged[key]).items()}
+            except (TypeError, ValueError) as err:
+                raise InvalidParameter(
+                    f"configuration key '{key}' must be a table of camera numbers"
+                ) from err
     hints = get_type_hints(Config)
     for key, value in merged.items():
         _check_type(key, value, hints[key])

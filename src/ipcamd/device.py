@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from ipcamd import __version__
@@ -24,6 +24,8 @@ from ipcamd.motion import schema as motion_schema
 from ipcamd.params.schema import Schema, assemble
 from ipcamd.params.store import ParamChange, ParamStore
 from ipcamd.ptz import schema as ptz_schema
+from ipcamd.ptz.service import PTZService
+from ipcamd.ptz.spec import DriverSpec, parse_specs
 from ipcamd.rules import schema as rules_schema
 from ipcamd.storage import schema as storage_schema
 from ipcamd.system import schema as system_schema
@@ -35,6 +37,7 @@ from ipcamd.system.lifecycle import RestartRequest
 from ipcamd.system.syslog import SystemLog
 from ipcamd.video import schema as video_schema
 from ipcamd.video.service import VideoService
+from ipcamd.video.view import Window
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -72,7 +75,7 @@ ROOT_ORDER = (
 )
 
 
-def build_schema(identity: Identity) -> Schema:
+def build_schema(identity: Identity, ptz: Mapping[int, DriverSpec] | None = None) -> Schema:
     """The whole parameter tree of a unit: every family's part, assembled in one place.
 
     A family declares its groups in its own ``schema.py``; adding a family is one line here
@@ -84,7 +87,7 @@ def build_schema(identity: Identity) -> Schema:
             system_schema.schema_part(identity),
             auth_schema.schema_part(),
             video_schema.schema_part(identity),
-            ptz_schema.schema_part(identity),
+            ptz_schema.schema_part(identity, ptz),
             io_schema.schema_part(),
             audio_schema.schema_part(),
             storage_schema.schema_part(),
@@ -136,9 +139,10 @@ class Device:
             secret_hex = secrets.token_hex(32)
             self.db.set_meta("auth.secret", secret_hex)
         self.identity = Identity(mac=mac, cameras=config.cameras)
+        ptz_specs = parse_specs(config.ptz, config.cameras)
         #: Runtime events of this unit (ports, motion, PTZ, recordings, boot, changed groups).
         self.bus = EventBus()
-        self.schema = build_schema(self.identity)
+        self.schema = build_schema(self.identity, ptz_specs)
         self.params = ParamStore(self.schema, self.db)
         self.params.subscribe("", self._announce_change)
         self.users = UserStore(self.db, realm=f"ipcamd_{self.identity.serial_number}")
@@ -180,6 +184,19 @@ class Device:
             lambda host_ts: self.clock.to_local(self.clock.from_host(host_ts)),
         )
         self.add_service("video", self.video.start, self.video.stop)
+        self.ptz = PTZService(
+            self.params,
+            self.bus,
+            cameras=config.cameras,
+            specs=ptz_specs,
+            show_window=self._show_ptz_window,
+            image_size=lambda camera: self.video.options(str(camera), {}).spec.output_size,
+        )
+        self.add_service("ptz", self.ptz.start, self.ptz.stop)
+
+    def _show_ptz_window(self, camera: int, x: float, y: float, zoom: float) -> None:
+        """Digital PTZ: the camera's view window, centred on (x, y) and ``zoom`` times closer."""
+        self.video.view(camera).set_window(Window.centred(x, y, zoom))
 
     def _switch_ip_filter_off(self) -> None:
         """``--no-ip-filter``: the way back in after a lock-out, through the store (persisted,

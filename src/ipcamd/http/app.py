@@ -14,6 +14,7 @@ from ipcamd.http import (
     ipfilter_cgi,
     osd_cgi,
     param_cgi,
+    ptz_cgi,
     pwdgrp_cgi,
     system_cgi,
     systemlog_cgi,
@@ -48,6 +49,7 @@ CGI_MODULES = (
     system_cgi,
     backup_cgi,
     firmware_cgi,
+    ptz_cgi,
 )
 
 

@@ -1,0 +1,403 @@
+"""The PTZ service: a head per camera that has a driver, its presets and guard tours, and what
+``ptz.cgi`` / ``ptzconfig.cgi`` ask of them.
+
+Every request is checked whole (arguments, the driver's capabilities, the presets and tours it
+names, whether the head can be reached) before anything moves, so bad input changes nothing.
+Then, in this order: settings (``speed``, the reverse switches), preset changes, and the moves.
+Directions in the picture (``move``, ``center``, ``areazoom``, ``continuouspantiltmove``) are
+turned back through the stream's rotation (``imagerotation``, else the camera's
+``Image.I<n>.Rotation``) and the head's reverse switches; ``pan``/``tilt``/``rpan``/``rtilt``
+are the head's own axes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+
+from ipcamd.access import AccessLevel
+from ipcamd.errors import Conflict, InvalidParameter, NotFound, Unavailable
+from ipcamd.events import EventBus
+from ipcamd.params.store import ParamStore
+from ipcamd.ptz import replies
+from ipcamd.ptz.digital import ShowWindow
+from ipcamd.ptz.driver import Capability as C
+from ipcamd.ptz.driver import DevicePresetAction, Driver, Position, unsupported
+from ipcamd.ptz.drivers import make_driver
+from ipcamd.ptz.head import Head
+from ipcamd.ptz.presets import Presets
+from ipcamd.ptz.request import PtzRequest
+from ipcamd.ptz.spec import DriverSpec
+from ipcamd.ptz.tours import Tours
+
+_LOGGER = logging.getLogger(__name__)
+
+#: ``image_size(camera)``: the width and height of the camera's default picture (``center``).
+ImageSize = Callable[[int], tuple[int, int]]
+
+#: The capability each command needs.
+NEEDS: Mapping[str, C] = {
+    "pan": C.ABSOLUTE_PAN,
+    "tilt": C.ABSOLUTE_TILT,
+    "zoom": C.ABSOLUTE_ZOOM,
+    "rpan": C.RELATIVE_PAN,
+    "rtilt": C.RELATIVE_TILT,
+    "rzoom": C.RELATIVE_ZOOM,
+    "move": C.RELATIVE_PAN,
+    "center": C.AREA_ZOOM,
+    "areazoom": C.AREA_ZOOM,
+    "rfocus": C.RELATIVE_FOCUS,
+    "riris": C.RELATIVE_IRIS,
+    "autofocus": C.AUTO_FOCUS,
+    "autoiris": C.AUTO_IRIS,
+    "continuouspantiltmove": C.CONTINUOUS_PAN,
+    "continuouszoommove": C.CONTINUOUS_ZOOM,
+    "continuousfocusmove": C.CONTINUOUS_FOCUS,
+    "continuousirismove": C.CONTINUOUS_IRIS,
+    "gotoserverpresetname": C.SERVER_PRESET,
+    "gotoserverpresetno": C.SERVER_PRESET,
+    "setserverpresetname": C.SERVER_PRESET,
+    "setserverpresetno": C.SERVER_PRESET,
+    "removeserverpresetname": C.SERVER_PRESET,
+    "removeserverpresetno": C.SERVER_PRESET,
+    "gotodevicepreset": C.DEVICE_PRESET,
+    "speed": C.SPEED_CTL,
+    "autopan": C.AUTO_PAN,
+    "tour": C.SERVER_PRESET,
+    "rawdata": C.RAW_DATA,
+    "osdmenu": C.OSD_MENU,
+}
+#: Commands that do not move the head (everything else stops a running guard tour).
+STILL = frozenset(
+    {
+        "speed",
+        "imagerotation",
+        "vertical_reverse",
+        "horizontal_reverse",
+        "setserverpresetname",
+        "setserverpresetno",
+        "removeserverpresetname",
+        "removeserverpresetno",
+        "home",
+        "tour",
+        "tournum",
+        "imagewidth",
+        "imageheight",
+        "osdmenu",
+    }
+)
+#: ``move=`` as a direction in the picture (right, up).
+DIRECTIONS: Mapping[str, tuple[int, int]] = {
+    "up": (0, 1),
+    "down": (0, -1),
+    "left": (-1, 0),
+    "right": (1, 0),
+    "upleft": (-1, 1),
+    "upright": (1, 1),
+    "downleft": (-1, -1),
+    "downright": (1, -1),
+}
+
+
+def unrotate(dx: float, dy: float, rotation: int) -> tuple[float, float]:
+    """A direction (right, up) in a picture turned ``rotation`` degrees clockwise, as a
+    direction in the camera's own picture."""
+    match rotation:
+        case 90:
+            return -dy, dx
+        case 180:
+            return -dx, -dy
+        case 270:
+            return dy, -dx
+    return dx, dy
+
+
+class PTZService:
+    """The heads of the cameras that have a driver (loop-only)."""
+
+    def __init__(
+        self,
+        params: ParamStore,
+        bus: EventBus,
+        *,
+        cameras: int,
+        specs: Mapping[int, DriverSpec],
+        show_window: ShowWindow,
+        image_size: ImageSize,
+    ) -> None:
+        self._params = params
+        self.cameras = cameras
+        self._image_size = image_size
+        self.heads = {n: Head(make_driver(s, show_window), bus.publish) for n, s in specs.items()}
+        self.presets = Presets(params)
+        self.tours = Tours(params, self.presets, self._tour_go, set(self.heads))
+
+    async def start(self) -> None:
+        """Open every driver (a head that cannot be reached is reported, not fatal)."""
+        for head in self.heads.values():
+            await head.start()
+            if head.driver.error:
+                _LOGGER.error("PTZ camera %d: %s", head.camera, head.driver.error)
+            else:
+                _LOGGER.info("PTZ camera %d: %s", head.camera, head.driver.spec.text)
+        self.tours.start()
+
+    async def stop(self) -> None:
+        """Stop the tours and every head."""
+        await self.tours.stop()
+        for head in self.heads.values():
+            await head.stop()
+
+    # ------------------------------------------------------------------ lookups
+
+    def driver_of(self, camera: int) -> Driver | None:
+        """Camera ``camera``'s driver, None when it has none; NotFound for no such camera."""
+        if not 1 <= camera <= self.cameras:
+            raise NotFound(f"No such camera '{camera}'")
+        head = self.heads.get(camera)
+        return None if head is None else head.driver
+
+    def head(self, camera: int) -> Head:
+        """The head of ``camera``; NotFound, or InvalidParameter for a camera without PTZ."""
+        if self.driver_of(camera) is None:
+            raise InvalidParameter(f"Camera {camera} has no PTZ driver")
+        return self.heads[camera]
+
+    def _reachable(self, head: Head) -> None:
+        if head.driver.error:
+            raise Unavailable(
+                f"PTZ head of camera {head.camera} is unavailable: {head.driver.error}"
+            )
+
+    # ------------------------------------------------------------------ reading
+
+    async def read(self, request: PtzRequest) -> str:
+        """``info=1``, ``whoami=1`` or ``query=…``: the text to answer."""
+        camera = request.camera or 1
+        if request.info:
+            return replies.info(self.driver_of(camera))
+        head = self.head(camera)
+        if request.whoami:
+            return replies.lines([head.driver.name])
+        match request.query:
+            case "position":
+                self._reachable(head)
+                async with head.lock:
+                    if not head.moving:
+                        located = await head.driver.locate()
+                        if located is not None:
+                            head.assume(located)
+                    return replies.position(head.position, head.driver)
+            case "limits":
+                return replies.limits(head.driver.limits)
+            case "speed":
+                if C.SPEED_CTL not in head.driver.capabilities:
+                    raise unsupported(head.driver.spec, "speed")
+                return replies.lines([f"speed={head.speed}"])
+            case "presetposcam":
+                return replies.presets([(camera, self.presets.of(camera))])
+        return replies.presets((n, self.presets.of(n)) for n in sorted(self.heads))
+
+    # ------------------------------------------------------------------ acting
+
+    def _check(self, head: Head, request: PtzRequest) -> None:
+        """Everything that can fail without touching anything: capabilities, locks, the
+        presets and tours named, the head's line."""
+        driver = head.driver
+        for name in request.given():
+            needed = NEEDS.get(name)
+            if needed is not None and needed not in driver.capabilities:
+                raise unsupported(driver.spec, name)
+        various = f"PTZ.Various.V{head.camera}"
+        moves = [n for n in request.given() if n not in STILL]
+        if moves and self._params.get(f"{various}.Locked") == "true":
+            raise Conflict(f"PTZ of camera {head.camera} is locked")
+        if request.rawdata is not None:
+            driver.check_raw(request.rawdata)
+        if request.gotoserverpresetno is not None:
+            self.presets.find(head.camera, number=request.gotoserverpresetno)
+        if request.gotoserverpresetname is not None:
+            self.presets.find(head.camera, name=request.gotoserverpresetname)
+        if request.removeserverpresetno is not None:
+            self.presets.find(head.camera, number=request.removeserverpresetno)
+        if request.removeserverpresetname is not None:
+            self.presets.find(head.camera, name=request.removeserverpresetname)
+        if request.move == "home":
+            self.presets.home(head.camera)
+        if (
+            request.tour
+            and self.tours.camera_of(self.tours.path(request.tournum or 0)) != head.camera
+        ):
+            raise InvalidParameter(f"Guard tour {request.tournum} belongs to another camera")
+        if request.given():
+            self._reachable(head)
+
+    async def act(self, request: PtzRequest, level: AccessLevel, user: str | None) -> None:
+        """Carry out a ptz.cgi or ptzconfig.cgi request that acts (checked whole first)."""
+        head = self.head(request.camera or 1)
+        self._check(head, request)
+        given = request.given()
+        if any(name not in STILL for name in given) or request.tour is False:
+            await self.tours.halt(head.camera, user)
+        async with head.lock:
+            await self._settings(head, request, level, user)
+            await self._preset_changes(head, request, level, user)
+            await self._moves(head, request)
+            if request.osdmenu is not None:
+                await head.driver.osd(request.osdmenu)
+        if request.tour:
+            await self.tours.set_running(self.tours.path(request.tournum or 0), True, user)
+
+    async def _settings(
+        self, head: Head, request: PtzRequest, level: AccessLevel, user: str | None
+    ) -> None:
+        if request.speed is not None:
+            head.speed = request.speed
+        various = f"PTZ.Various.V{head.camera}"
+        switches = [
+            (f"{various}.{name}", "true" if value else "false")
+            for name, value in (
+                ("VerticalReverse", request.vertical_reverse),
+                ("HorizontalReverse", request.horizontal_reverse),
+            )
+            if value is not None
+        ]
+        if switches:
+            await self._params.async_update(switches, level, user)
+
+    async def _preset_changes(
+        self, head: Head, request: PtzRequest, level: AccessLevel, user: str | None
+    ) -> None:
+        camera = head.camera
+        if request.setserverpresetname is not None or request.setserverpresetno is not None:
+            preset = await self.presets.save(
+                camera,
+                head.position,
+                number=request.setserverpresetno,
+                name=request.setserverpresetname,
+                home=request.home,
+                level=level,
+                user=user,
+            )
+            if C.DEVICE_PRESET in head.driver.capabilities and preset.number <= 32:
+                await head.driver.device_preset(DevicePresetAction.SET, preset.number)
+        if request.removeserverpresetname is not None or request.removeserverpresetno is not None:
+            removed = await self.presets.remove(
+                camera,
+                number=request.removeserverpresetno,
+                name=request.removeserverpresetname,
+                level=level,
+                user=user,
+            )
+            if C.DEVICE_PRESET in head.driver.capabilities and removed.number <= 32:
+                await head.driver.device_preset(DevicePresetAction.CLEAR, removed.number)
+
+    def _picture_direction(
+        self, head: Head, request: PtzRequest, dx: float, dy: float
+    ) -> tuple[float, float]:
+        rotation = request.imagerotation
+        if rotation is None:
+            rotation = self._params.get_int(f"Image.I{head.camera - 1}.Rotation")
+        dx, dy = unrotate(dx, dy, rotation)
+        various = f"PTZ.Various.V{head.camera}"
+        if self._params.get(f"{various}.HorizontalReverse") == "true":
+            dx = -dx
+        if self._params.get(f"{various}.VerticalReverse") == "true":
+            dy = -dy
+        return dx, dy
+
+    def _target(self, head: Head, request: PtzRequest) -> Position | None:
+        """Where the absolute, relative, ``move``, ``center`` and ``areazoom`` commands of the
+        request lead together (None: they are not given)."""
+        names = {"pan", "tilt", "zoom", "rpan", "rtilt", "rzoom", "move", "center", "areazoom"}
+        if not names & set(request.given()) or request.move in ("home", "stop"):
+            return None
+        optics = head.driver.spec.optics
+        at = head.position
+        pan = at.pan if request.pan is None else request.pan
+        tilt = at.tilt if request.tilt is None else request.tilt
+        zoom = at.zoom if request.zoom is None else float(request.zoom)
+        pan += request.rpan or 0.0
+        tilt += request.rtilt or 0.0
+        zoom += request.rzoom or 0
+        if request.move is not None:
+            step = head.driver.step(at)
+            right, up = DIRECTIONS[request.move]
+            dx, dy = self._picture_direction(head, request, right * step, up * step)
+            pan, tilt = pan + dx, tilt + dy
+        click = request.center or (request.areazoom[:2] if request.areazoom else None)
+        if click is not None:
+            rotation = request.imagerotation
+            if rotation is None:
+                rotation = self._params.get_int(f"Image.I{head.camera - 1}.Rotation")
+            default_w, default_h = self._image_size(head.camera)
+            width = request.imagewidth or default_w
+            height = request.imageheight or default_h
+            field_h, field_v = optics.field(at.zoom)
+            if rotation in (90, 270):
+                field_h, field_v = field_v, field_h
+            fx, fy = click[0] / width - 0.5, 0.5 - click[1] / height
+            dx, dy = self._picture_direction(head, request, fx * field_h, fy * field_v)
+            pan, tilt = pan + dx, tilt + dy
+        if request.areazoom is not None:
+            magnification = optics.magnification(at.zoom) * request.areazoom[2] / 100
+            span = optics.max_zoom - 1.0
+            zoom = 1.0 + (magnification - 1.0) / span * 9998 if span > 0 else 1.0
+        return Position(pan, tilt, zoom)
+
+    async def _moves(self, head: Head, request: PtzRequest) -> None:
+        driver = head.driver
+        if request.move == "stop":
+            await head.halt()
+        if request.move == "home":
+            await self._recall(head, self.presets.home(head.camera).number)
+        if request.gotoserverpresetno is not None:
+            await self._recall(head, request.gotoserverpresetno)
+        if request.gotoserverpresetname is not None:
+            preset = self.presets.find(head.camera, name=request.gotoserverpresetname)
+            await self._recall(head, preset.number)
+        target = self._target(head, request)
+        if target is not None:
+            await head.go(target)
+        if request.continuouspantiltmove is not None:
+            pan, tilt = self._picture_direction(head, request, *request.continuouspantiltmove)
+            await head.drive(pan=round(pan), tilt=round(tilt))
+        if request.continuouszoommove is not None:
+            await head.drive(zoom=request.continuouszoommove)
+        if request.continuousfocusmove is not None:
+            await driver.focus(request.continuousfocusmove)
+        if request.continuousirismove is not None:
+            await driver.iris(request.continuousirismove)
+        if request.rfocus is not None:
+            await driver.nudge_focus(request.rfocus)
+        if request.riris is not None:
+            await driver.nudge_iris(request.riris)
+        if request.autofocus is not None:
+            await driver.auto_focus(request.autofocus)
+        if request.autoiris is not None:
+            await driver.auto_iris(request.autoiris)
+        if request.gotodevicepreset is not None:
+            await head.halt()
+            await driver.device_preset(DevicePresetAction.GOTO, request.gotodevicepreset)
+            located = await driver.locate()
+            if located is not None:
+                head.assume(located)
+        if request.autopan is not None:
+            await head.autopan(request.autopan)
+        if request.rawdata is not None:
+            await driver.raw(request.rawdata)
+
+    async def _recall(self, head: Head, number: int) -> None:
+        """Go to server preset ``number`` (a head that stores presets itself recalls its own)."""
+        preset = self.presets.find(head.camera, number=number)
+        if C.DEVICE_PRESET in head.driver.capabilities and number <= 32:
+            await head.halt()
+            await head.driver.device_preset(DevicePresetAction.GOTO, number)
+            head.assume(preset.position)
+        else:
+            await head.go(preset.position)
+
+    async def _tour_go(self, camera: int, position: Position, speed: int) -> None:
+        head = self.heads[camera]
+        async with head.lock:
+            await head.go(position, speed)
