@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+
 import numpy as np
 import simplejpeg
 
 from ipcamd.events import PTZMoved
 from tests.conftest import CameraFactory
-from tests.support import Camera
+from tests.support import Camera, assert_text
 
 PTZ = "/axis-cgi/com/ptz.cgi"
 CONFIG = "/axis-cgi/com/ptzconfig.cgi"
@@ -84,3 +87,220 @@ async def test_unknown_and_bad_arguments_change_nothing(camera_factory: CameraFa
         assert reply.text.endswith("\n"), reply.text
         assert reply.text.count("\n") == 1, reply.text
         assert await position(camera) == start, query
+
+
+async def wait_for(camera: Camera, wanted: Callable[[PTZMoved], bool]) -> PTZMoved:
+    """The first PTZMoved (current state included) that ``wanted`` accepts."""
+    with camera.device.bus.subscribe(PTZMoved) as events:
+        for event in events.initial:
+            if isinstance(event, PTZMoved) and wanted(event):
+                return event
+
+        async def first() -> PTZMoved:
+            async for event in events:
+                if isinstance(event, PTZMoved) and wanted(event):
+                    return event
+            raise AssertionError("the bus closed")
+
+        return await asyncio.wait_for(first(), 10)
+
+
+async def test_continuous_move_runs_until_stopped(camera_factory: CameraFactory) -> None:
+    camera = await digital(camera_factory)
+    assert (await camera.get(f"{PTZ}?zoom=9999")).status == 204
+    before = (await camera.get("/jpg/image.jpg")).body
+    assert (await camera.get(f"{PTZ}?continuouspantiltmove=100,-100")).status == 204
+    moving = await wait_for(camera, lambda e: e.moving and e.pan > 1 and e.tilt < -1)
+    assert moving.zoom == 9999
+    assert (await camera.get(f"{PTZ}?continuouspantiltmove=0,0")).status == 204
+    still = await wait_for(camera, lambda e: not e.moving)
+    assert still.pan >= moving.pan
+    assert not camera.device.ptz.heads[1].moving
+    after = (await camera.get("/jpg/image.jpg")).body
+    assert decoded(after).mean() != decoded(before).mean()
+    text = await position(camera)
+    assert text.startswith(f"pan={still.pan:.4f}\r\n")
+
+
+async def test_continuous_zoom_and_the_safety_stop(camera_factory: CameraFactory) -> None:
+    camera: Camera = await camera_factory(ptz={1: "digital:timeout=0.3"})
+    assert (await camera.get(f"{PTZ}?continuouszoommove=100")).status == 204
+    await wait_for(camera, lambda e: e.moving and e.zoom > 1)
+    stopped = await wait_for(camera, lambda e: not e.moving and e.zoom > 1)
+    assert not camera.device.ptz.heads[1].moving
+    assert await position(camera) == f"pan=0.0000\r\ntilt=0.0000\r\nzoom={stopped.zoom}\r\n"
+
+
+def decoded(jpeg: bytes) -> np.ndarray:
+    return simplejpeg.decode_jpeg(jpeg, colorspace="GRAY").astype(int)
+
+
+async def test_every_stream_of_the_camera_shows_the_move(camera_factory: CameraFactory) -> None:
+    camera = await digital(camera_factory)
+    sizes = ("640x480", "320x240")
+    before = [decoded((await camera.get(f"/jpg/image.jpg?resolution={s}")).body) for s in sizes]
+    assert (await camera.get(f"{PTZ}?zoom=9999&pan=-22.5&tilt=16.875")).status == 204
+    after = [decoded((await camera.get(f"/jpg/image.jpg?resolution={s}")).body) for s in sizes]
+    for old, new in zip(before, after, strict=True):
+        assert old.shape == new.shape
+        assert np.abs(old - new).mean() > 10
+    # The window is the top-left quarter-width corner of the frame: 4x, at the edge.
+    window = camera.device.video.view(1).window
+    assert (round(window.left, 3), round(window.top, 3), round(window.width, 3)) == (0, 0, 0.25)
+    assert len({info.profile for info in camera.device.video.consumers()}) <= 2
+
+
+async def test_center_areazoom_and_move(camera_factory: CameraFactory) -> None:
+    camera = await digital(camera_factory)
+    assert (await camera.get(f"{PTZ}?zoom=9999")).status == 204  # 4x: 15 by 11.25 degrees
+    reply = await camera.get(f"{PTZ}?center=480,240&imagewidth=640&imageheight=480")
+    assert reply.status == 204
+    assert (await position(camera)).startswith("pan=3.7500\r\ntilt=0.0000\r\n")
+    assert (await camera.get(f"{PTZ}?center=80,30&imagewidth=160&imageheight=120")).status == 204
+    assert (await position(camera)).startswith("pan=3.7500\r\ntilt=2.8125\r\n")
+    assert (await camera.get(f"{PTZ}?move=left")).status == 204  # a quarter of 15 degrees
+    assert (await position(camera)).startswith("pan=0.0000\r\n")
+    assert (await camera.get(f"{PTZ}?move=downright")).status == 204
+    assert (await position(camera)).startswith("pan=3.7500\r\ntilt=-0.9375\r\n")
+    assert (await camera.get(f"{PTZ}?zoom=1&pan=0&tilt=0")).status == 204
+    assert (await camera.get(f"{PTZ}?areazoom=320,240,200")).status == 204  # 2x
+    assert await position(camera) == "pan=0.0000\r\ntilt=0.0000\r\nzoom=3334\r\n"
+    assert (await camera.get(f"{PTZ}?rzoom=-1000&rpan=1.5")).status == 204
+    assert await position(camera) == "pan=1.5000\r\ntilt=0.0000\r\nzoom=2334\r\n"
+
+
+async def test_image_rotation_and_reverse_turn_directions(camera_factory: CameraFactory) -> None:
+    camera = await digital(camera_factory)
+    assert (await camera.get(f"{PTZ}?zoom=9999")).status == 204
+    assert (await camera.get(f"{PTZ}?move=right&imagerotation=180")).status == 204
+    assert (await position(camera)).startswith("pan=-3.7500\r\ntilt=0.0000\r\n")
+    assert (await camera.get(f"{PTZ}?move=up&imagerotation=90")).status == 204
+    assert (await position(camera)).startswith("pan=-7.5000\r\ntilt=0.0000\r\n")
+    update = "/axis-cgi/param.cgi?action=update&Image.I0.Rotation=270"
+    assert (await camera.get(update)).text == "OK\r\n"
+    assert (await camera.get(f"{PTZ}?move=up")).status == 204  # the camera's own rotation
+    assert (await position(camera)).startswith("pan=-3.7500\r\n")
+    assert (await camera.get(f"{PTZ}?horizontal_reverse=1&vertical_reverse=1")).status == 204
+    reply = await camera.get("/axis-cgi/param.cgi?action=list&group=PTZ.Various.V1")
+    assert "PTZ.Various.V1.VerticalReverse=true\n" in reply.text
+    assert "PTZ.Various.V1.HorizontalReverse=true\n" in reply.text
+    assert (await camera.get(f"{PTZ}?move=left&imagerotation=0")).status == 204
+    assert (await position(camera)).startswith("pan=0.0000\r\n")
+
+
+async def test_presets_round_trip_through_param_cgi(camera_factory: CameraFactory) -> None:
+    camera = await digital(camera_factory)
+    assert (await camera.get(f"{PTZ}?zoom=9999&pan=5.25&tilt=-2")).status == 204
+    reply = await camera.get(f"{CONFIG}?setserverpresetname=Door%20%26%20gate&home=yes")
+    assert reply.status == 204
+    assert (await camera.get(f"{PTZ}?setserverpresetno=7")).status == 204  # as ZoneMinder does
+    listing = await camera.get("/axis-cgi/param.cgi?action=list&group=PTZ.PresetPos")
+    assert_text(
+        listing,
+        "PTZ.PresetPos.P0.Name=Door & gate\n"
+        "PTZ.PresetPos.P0.ImageSource=0\n"
+        "PTZ.PresetPos.P0.Position=1\n"
+        "PTZ.PresetPos.P0.Pan=5.25\n"
+        "PTZ.PresetPos.P0.Tilt=-2\n"
+        "PTZ.PresetPos.P0.Zoom=9999\n"
+        "PTZ.PresetPos.P0.Home=yes\n"
+        "PTZ.PresetPos.P1.Name=Preset 7\n"
+        "PTZ.PresetPos.P1.ImageSource=0\n"
+        "PTZ.PresetPos.P1.Position=7\n"
+        "PTZ.PresetPos.P1.Pan=5.25\n"
+        "PTZ.PresetPos.P1.Tilt=-2\n"
+        "PTZ.PresetPos.P1.Zoom=9999\n"
+        "PTZ.PresetPos.P1.Home=no\n",
+    )
+    reply = await camera.get(f"{PTZ}?query=presetposall")
+    assert_text(
+        reply,
+        "Preset Positions for camera 1\r\npresetposno1=Door & gate\r\npresetposno7=Preset 7\r\n",
+    )
+    # A preset edited through param.cgi is where the head goes.
+    update = "/axis-cgi/param.cgi?action=update&PTZ.PresetPos.P1.Pan=-10&PTZ.PresetPos.P1.Zoom=5000"
+    assert (await camera.get(update)).text == "OK\r\n"
+    assert (await camera.get(f"{PTZ}?gotoserverpresetno=7")).status == 204
+    assert await position(camera) == "pan=-10.0000\r\ntilt=-2.0000\r\nzoom=5000\r\n"
+    assert (await camera.get(f"{PTZ}?move=home")).status == 204
+    assert await position(camera) == "pan=5.2500\r\ntilt=-2.0000\r\nzoom=9999\r\n"
+    backup = await camera.get("/axis-cgi/admin/backup.cgi")
+    assert b"PTZ.PresetPos.P1.Pan" in backup.body
+    assert (await camera.get(f"{CONFIG}?removeserverpresetno=7")).status == 204
+    assert (await camera.get(f"{PTZ}?removeserverpresetname=Door%20%26%20gate")).status == 204
+    assert (
+        await camera.get(f"{PTZ}?query=presetposall")
+    ).text == "Preset Positions for camera 1\r\n"
+    assert (await camera.get(f"{PTZ}?gotoserverpresetno=7")).status == 404
+    assert (await camera.get(f"{CONFIG}?removeserverpresetno=7")).status == 404
+
+
+async def test_readings(camera_factory: CameraFactory) -> None:
+    camera = await digital(camera_factory)
+    assert_text(
+        await camera.get(f"{PTZ}?query=limits"),
+        "MinPan=-30\r\nMaxPan=30\r\nMinTilt=-22.5\r\nMaxTilt=22.5\r\nMinZoom=1\r\n"
+        "MaxZoom=9999\r\nMinFieldAngle=15\r\nMaxFieldAngle=60\r\n",
+    )
+    assert_text(await camera.get(f"{PTZ}?whoami=1"), "digital\r\n")
+    info = await camera.get(f"{PTZ}?info=1")
+    assert info.status == 200
+    lines = info.text.split("\r\n")
+    assert lines[:4] == ["Available commands", ":", "{camera=[n]}", "whoami=yes"]
+    for command in (
+        "center=[x],[y]",
+        "pan=[abspos]",
+        "continuouszoommove=[speed]",
+        "rzoom=[offset]",
+    ):
+        assert command in lines
+    for command in ("rfocus=[offset]", "speed=[n]", "gotodevicepreset=[n]", "rawdata=[hex bytes]"):
+        assert command not in lines
+    reply = await camera.get(f"{PTZ}?query=speed")
+    assert (reply.status, reply.text) == (400, "Camera 1 (digital) does not support speed\n")
+    for query in ("query=position&pan=1", "info=1&query=limits", "query=mode"):
+        assert (await camera.get(f"{PTZ}?{query}")).status == 400
+
+
+async def test_cameras_without_a_driver(camera_factory: CameraFactory) -> None:
+    camera: Camera = await camera_factory(cameras=3, ptz={1: "digital"})
+    assert_text(await camera.get(f"{PTZ}?info=1&camera=3"), "Available commands\r\n:\r\n")
+    for query in ("pan=1&camera=3", "query=position&camera=2", "continuouszoommove=5&camera=2"):
+        reply = await camera.get(f"{PTZ}?{query}")
+        assert reply.status == 400, query
+        assert reply.text.endswith("has no PTZ driver\n")
+    for query in ("pan=1&camera=4", "info=1&camera=4", "camera=0&pan=1", "camera=x"):
+        assert (await camera.get(f"{PTZ}?{query}")).status in (400, 404), query
+    assert (await camera.get(f"{PTZ}?info=1&camera=4")).status == 404
+    reply = await camera.get("/axis-cgi/param.cgi?action=list&group=PTZ.Support")
+    assert reply.text.startswith("PTZ.Support.S1.AbsoluteBrightness=false\n")
+    assert "S2" not in reply.text
+    assert "PTZ.Support.S1.DigitalZoom=true\n" in reply.text
+    assert "PTZ.Support.S1.ContinuousFocus=false\n" in reply.text
+
+
+async def test_who_may_call(camera_factory: CameraFactory) -> None:
+    camera = await digital(camera_factory)
+    await camera.add_user("vic", "v1", "axview")
+    await camera.add_user("olga", "o1", "axoper:axview")
+    reply = await camera.get(f"{CONFIG}?setserverpresetno=1", user="vic", password="v1")
+    assert reply.status == 401
+    reply = await camera.get(f"{CONFIG}?setserverpresetno=1", user="olga", password="o1")
+    assert reply.status == 401
+    assert (await camera.get(f"{PTZ}?pan=3", user="vic", password="v1")).status == 204
+    reply = await camera.get(f"{PTZ}?setserverpresetno=1", user="vic", password="v1")
+    assert reply.status == 403
+    assert (
+        await camera.get(f"{PTZ}?setserverpresetno=1", user="olga", password="o1")
+    ).status == 204
+    assert (await camera.get(f"{PTZ}?pan=3", user=None)).status == 401
+    assert (await camera.get("/axis-cgi/param.cgi?action=list&group=PTZ.PresetPos")).text != ""
+
+
+async def test_locked_head_refuses_moves(camera_factory: CameraFactory) -> None:
+    camera = await digital(camera_factory)
+    update = "/axis-cgi/param.cgi?action=update&PTZ.Various.V1.Locked=true"
+    assert (await camera.get(update)).text == "OK\r\n"
+    reply = await camera.get(f"{PTZ}?pan=3")
+    assert (reply.status, reply.text) == (409, "PTZ of camera 1 is locked\n")
+    assert (await position(camera)).startswith("pan=0.0000")
