@@ -194,9 +194,10 @@ class Device:
         )
         self.add_service("ptz", self.ptz.start, self.ptz.stop)
 
-    def _show_ptz_window(self, camera: int, x: float, y: float, zoom: float) -> None:
-        """Digital PTZ: the camera's view window, centred on (x, y) and ``zoom`` times closer."""
-        self.video.view(camera).set_window(Window.centred(x, y, zoom))
+    def _show_ptz_window(self, camera: int, x: float, y: float, zoom: float, at_once: bool) -> None:
+        """Digital PTZ: the camera's view window, centred on (x, y) and ``zoom`` times closer
+        (``at_once``: in the current picture too, else from the source's next frame)."""
+        self.video.view(camera).set_window(Window.centred(x, y, zoom), republish=at_once)
 
     def _switch_ip_filter_off(self) -> None:
         """``--no-ip-filter``: the way back in after a lock-out, through the store (persisted,

@@ -17,9 +17,10 @@ from collections.abc import Callable
 from ipcamd.ptz.driver import Capability, Driver, Limits, Position, Rates
 from ipcamd.ptz.spec import DriverSpec
 
-#: ``show(camera, x, y, magnification)``: centre the camera's window on (x, y), fractions of
-#: the frame (0.5 is the middle, y downwards), magnified ``magnification`` times.
-ShowWindow = Callable[[int, float, float, float], None]
+#: ``show(camera, x, y, magnification, at_once)``: centre the camera's window on (x, y),
+#: fractions of the frame (0.5 is the middle, y downwards), magnified ``magnification`` times;
+#: ``at_once`` shows it in the current picture, otherwise from the source's next one.
+ShowWindow = Callable[[int, float, float, float, bool], None]
 
 #: Zoom steps per second at continuous zoom speed 100: the whole range in 4 s.
 ZOOM_RATE = 9998 / 4
@@ -84,8 +85,9 @@ class DigitalDriver(Driver):
         """``move=`` shifts the picture by a quarter of its width (spec 5.3.3, Digital)."""
         return self.spec.optics.field(position.zoom)[0] / 4
 
-    def show(self, position: Position) -> None:
-        """Move the view window to ``position``."""
+    def show(self, position: Position, *, at_once: bool = False) -> None:
+        """Move the view window to ``position`` (a step of a continuous move: from the
+        source's next frame, so a move adds no pictures to the streams)."""
         optics = self.spec.optics
         x = 0.5 + position.pan / optics.fov
         y = 0.5 - position.tilt / optics.vfov
@@ -94,11 +96,13 @@ class DigitalDriver(Driver):
             min(max(x, 0.0), 1.0),
             min(max(y, 0.0), 1.0),
             optics.magnification(position.zoom),
+            at_once,
         )
 
     async def goto(self, target: Position, speed: int) -> None:
-        """A window moves at once (speed does not apply to digital PTZ)."""
-        self.show(target)
+        """A window moves at once (speed does not apply to digital PTZ): a snapshot taken
+        right after the reply shows it."""
+        self.show(target, at_once=True)
 
     async def drive(self, pan: int, tilt: int, zoom: int) -> None:
         """Nothing to tell: the head's move loop shows every step."""

@@ -8,7 +8,7 @@ from ipcamd.ptz.pelco_driver import PelcoDriver
 from ipcamd.ptz.spec import DriverKind, DriverSpec
 
 
-def _nowhere(_camera: int, _x: float, _y: float, _zoom: float) -> None:
+def _nowhere(_camera: int, _x: float, _y: float, _zoom: float, _at_once: bool) -> None:
     """A window nobody shows (for describing a driver without running it)."""
 
 
