@@ -11,6 +11,8 @@ import simplejpeg
 from ipcamd.events import PTZMoved
 from tests.conftest import CameraFactory
 from tests.support import Camera, assert_text
+from tests.system.archives import multipart
+from tests.system.helpers import restart_and_wait, wait_until
 
 PTZ = "/axis-cgi/com/ptz.cgi"
 CONFIG = "/axis-cgi/com/ptzconfig.cgi"
@@ -304,3 +306,27 @@ async def test_locked_head_refuses_moves(camera_factory: CameraFactory) -> None:
     reply = await camera.get(f"{PTZ}?pan=3")
     assert (reply.status, reply.text) == (409, "PTZ of camera 1 is locked\n")
     assert (await position(camera)).startswith("pan=0.0000")
+
+
+async def test_presets_survive_restart_restore_and_factory_default(
+    camera_factory: CameraFactory,
+) -> None:
+    """A restart starts at the home position; restore brings presets back; a factory
+    default removes them (they are parameters)."""
+    camera = await digital(camera_factory)
+    assert (await camera.get(f"{PTZ}?zoom=9999&pan=7")).status == 204
+    assert (await camera.get(f"{CONFIG}?setserverpresetname=Home&home=yes")).status == 204
+    backup = (await camera.get("/axis-cgi/admin/backup.cgi")).body
+    assert await restart_and_wait(camera, "/axis-cgi/restart.cgi") == b"OK\r\n"
+    assert await position(camera) == "pan=7.0000\r\ntilt=0.0000\r\nzoom=9999\r\n"
+    assert (await camera.get(f"{CONFIG}?removeserverpresetname=Home")).status == 204
+    body, headers = multipart(backup)
+    reply = await camera.post("/axis-cgi/admin/restore.cgi", data=body, headers=headers)
+    assert (reply.status, reply.body) == (200, b"OK\r\n")
+    await wait_until(lambda: camera.server.generation == 2 and not camera.server.restarting)
+    reply = await camera.get(f"{PTZ}?query=presetposall")
+    assert reply.text == "Preset Positions for camera 1\r\npresetposno1=Home\r\n"
+    assert await restart_and_wait(camera, "/axis-cgi/factorydefault.cgi") == b"OK\r\n"
+    assert (
+        await camera.get(f"{PTZ}?query=presetposall")
+    ).text == "Preset Positions for camera 1\r\n"

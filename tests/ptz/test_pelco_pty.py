@@ -132,6 +132,10 @@ async def test_speed_autopan_and_osd_menu(camera_factory: CameraFactory, dome: D
     camera = await pelco_camera(camera_factory, dome)
     await ok(camera, "speed=40")
     assert (await camera.get(f"{PTZ}?query=speed")).text == "speed=40\r\n"
+    await ok(camera, "continuouspantiltmove=100,-50")  # scaled by the head speed: 40, 20
+    assert await dome.read(1) == [f(1, 0, 0x12, 0x19, 0x0D)]
+    await ok(camera, "continuouspantiltmove=0,0")
+    assert await dome.read(2) == [STOP, QUERY_PAN]
     await ok(camera, "autopan=on")
     await ok(camera, "autopan=off")
     assert await dome.read(2) == [f(1, 0x90, 0, 0, 0), f(1, 0x10, 0, 0, 0)]

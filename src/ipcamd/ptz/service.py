@@ -12,6 +12,7 @@ are the head's own axes.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Mapping
 
@@ -138,8 +139,10 @@ class PTZService:
             await head.start()
             if head.driver.error:
                 _LOGGER.error("PTZ camera %d: %s", head.camera, head.driver.error)
-            else:
-                _LOGGER.info("PTZ camera %d: %s", head.camera, head.driver.spec.text)
+                continue
+            _LOGGER.info("PTZ camera %d: %s", head.camera, head.driver.spec.text)
+            with contextlib.suppress(NotFound):  # a unit starts at its home position
+                await self._recall(head, self.presets.home(head.camera).number)
         self.tours.start()
 
     async def stop(self) -> None:
@@ -361,7 +364,8 @@ class PTZService:
             await head.go(target)
         if request.continuouspantiltmove is not None:
             pan, tilt = self._picture_direction(head, request, *request.continuouspantiltmove)
-            await head.drive(pan=round(pan), tilt=round(tilt))
+            scale = head.speed / 100 if C.SPEED_CTL in driver.capabilities else 1.0
+            await head.drive(pan=round(pan * scale), tilt=round(tilt * scale))
         if request.continuouszoommove is not None:
             await head.drive(zoom=request.continuouszoommove)
         if request.continuousfocusmove is not None:
