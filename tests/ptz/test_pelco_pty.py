@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-
 from ipcamd.events import PTZMoved
 from tests.conftest import CameraFactory
 from tests.ptz.dome import Dome, f
@@ -15,13 +11,6 @@ PTZ = "/axis-cgi/com/ptz.cgi"
 CONFIG = "/axis-cgi/com/ptzconfig.cgi"
 STOP = f(1, 0, 0, 0, 0)
 QUERY_PAN = f(1, 0, 0x51, 0, 0)
-
-
-@pytest.fixture
-async def dome() -> AsyncIterator[Dome]:
-    head = Dome()
-    yield head
-    head.close()
 
 
 async def pelco_camera(factory: CameraFactory, dome: Dome, options: str = "") -> Camera:
@@ -192,3 +181,17 @@ async def test_a_missing_serial_device(camera_factory: CameraFactory) -> None:
     assert "continuouspantiltmove=[x-speed],[y-speed]\r\n" in reply.text
     log = await camera.get("/axis-cgi/systemlog.cgi")
     assert "cannot open /dev/ttyIPCAMD-missing" in log.text
+
+
+async def test_a_device_that_goes_away(camera_factory: CameraFactory) -> None:
+    head = Dome()
+    camera = await pelco_camera(camera_factory, head)
+    await ok(camera, "pan=10")
+    assert len(await head.read(3)) == 3
+    head.close()  # the adapter is unplugged
+    reply = await camera.get(f"{PTZ}?pan=20")
+    assert reply.status == 503  # the write fails
+    reply = await camera.get(f"{PTZ}?pan=30")
+    assert reply.status == 503
+    assert reply.text.startswith("PTZ head of camera 1 is unavailable: ")
+    assert (await camera.get("/jpg/image.jpg")).status == 200

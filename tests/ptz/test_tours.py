@@ -52,6 +52,19 @@ async def test_a_manual_move_stops_the_tour(camera_factory: CameraFactory) -> No
     assert (await camera.get(f"{PTZ}?query=position")).text.startswith("pan=0.0000\r\n")
 
 
+async def test_one_tour_at_a_time_per_camera(camera_factory: CameraFactory) -> None:
+    camera = await touring_camera(camera_factory)
+    reply = await camera.get(
+        f"{PARAM}?action=add&group=GuardTour&template=guardtour&GuardTour.G.Name=Other"
+    )
+    assert reply.text == "G1 OK\r\n"
+    assert (await camera.get(f"{PTZ}?tour=on&tournum=0")).status == 204
+    assert (await camera.get(f"{PTZ}?tour=on&tournum=1")).status == 204
+    assert camera.device.params.get("GuardTour.G0.Running") == "no"
+    assert camera.device.params.get("GuardTour.G1.Running") == "yes"
+    assert camera.device.ptz.tours.running(1) == ["GuardTour.G1"]
+
+
 async def test_running_through_param_cgi_and_bad_tours(camera_factory: CameraFactory) -> None:
     camera = await touring_camera(camera_factory)
     reply = await camera.get(f"{PARAM}?action=update&GuardTour.G0.Running=yes")

@@ -23,13 +23,6 @@ STOP = f(1, 0, 0, 0, 0)
 
 
 @pytest.fixture
-async def dome() -> AsyncIterator[Dome]:
-    head = Dome()
-    yield head
-    head.close()
-
-
-@pytest.fixture
 async def zm(
     camera_factory: CameraFactory, dome: Dome
 ) -> AsyncIterator[tuple[Camera, httpx.AsyncClient]]:

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ipcamd.errors import IpcamdError
 from ipcamd.events import PTZMoved
 from ipcamd.ptz.driver import Driver, Position
 
@@ -170,7 +171,10 @@ class Head:
                 )
                 self._velocity = Velocity()
                 self._task = None
-                await self._stopped()
+                try:
+                    await self._stopped()
+                except IpcamdError as err:  # the head went away meanwhile; nobody to answer
+                    _LOGGER.warning("PTZ camera %d: could not stop: %s", self.camera, err)
                 return
             velocity = self._velocity
             rates = self.driver.rates(self._position)

@@ -20,7 +20,8 @@ from ipcamd.access import AccessLevel
 from ipcamd.errors import Conflict, InvalidParameter, NotFound, Unavailable
 from ipcamd.events import EventBus
 from ipcamd.params.store import ParamStore
-from ipcamd.ptz import replies
+from ipcamd.ptz import aim, replies
+from ipcamd.ptz.aim import Picture
 from ipcamd.ptz.digital import ShowWindow
 from ipcamd.ptz.driver import Capability as C
 from ipcamd.ptz.driver import DevicePresetAction, Driver, Position, unsupported
@@ -87,30 +88,6 @@ STILL = frozenset(
         "osdmenu",
     }
 )
-#: ``move=`` as a direction in the picture (right, up).
-DIRECTIONS: Mapping[str, tuple[int, int]] = {
-    "up": (0, 1),
-    "down": (0, -1),
-    "left": (-1, 0),
-    "right": (1, 0),
-    "upleft": (-1, 1),
-    "upright": (1, 1),
-    "downleft": (-1, -1),
-    "downright": (1, -1),
-}
-
-
-def unrotate(dx: float, dy: float, rotation: int) -> tuple[float, float]:
-    """A direction (right, up) in a picture turned ``rotation`` degrees clockwise, as a
-    direction in the camera's own picture."""
-    match rotation:
-        case 90:
-            return -dy, dx
-        case 180:
-            return -dx, -dy
-        case 270:
-            return dy, -dx
-    return dx, dy
 
 
 class PTZService:
@@ -240,7 +217,8 @@ class PTZService:
         head = self.head(request.camera or 1)
         self._check(head, request)
         given = request.given()
-        if any(name not in STILL for name in given) or request.tour is False:
+        if any(name not in STILL for name in given) or request.tour is not None:
+            # A manual move ends the camera's tour; so does another tour (one at a time).
             await self.tours.halt(head.camera, user)
         async with head.lock:
             await self._settings(head, request, level, user)
@@ -295,58 +273,20 @@ class PTZService:
             if C.DEVICE_PRESET in head.driver.capabilities and removed.number <= 32:
                 await head.driver.device_preset(DevicePresetAction.CLEAR, removed.number)
 
-    def _picture_direction(
-        self, head: Head, request: PtzRequest, dx: float, dy: float
-    ) -> tuple[float, float]:
+    def _picture(self, head: Head, request: PtzRequest) -> Picture:
+        """How the client's picture relates to the camera's (rotation, reverse, size)."""
         rotation = request.imagerotation
         if rotation is None:
             rotation = self._params.get_int(f"Image.I{head.camera - 1}.Rotation")
-        dx, dy = unrotate(dx, dy, rotation)
         various = f"PTZ.Various.V{head.camera}"
-        if self._params.get(f"{various}.HorizontalReverse") == "true":
-            dx = -dx
-        if self._params.get(f"{various}.VerticalReverse") == "true":
-            dy = -dy
-        return dx, dy
-
-    def _target(self, head: Head, request: PtzRequest) -> Position | None:
-        """Where the absolute, relative, ``move``, ``center`` and ``areazoom`` commands of the
-        request lead together (None: they are not given)."""
-        names = {"pan", "tilt", "zoom", "rpan", "rtilt", "rzoom", "move", "center", "areazoom"}
-        if not names & set(request.given()) or request.move in ("home", "stop"):
-            return None
-        optics = head.driver.spec.optics
-        at = head.position
-        pan = at.pan if request.pan is None else request.pan
-        tilt = at.tilt if request.tilt is None else request.tilt
-        zoom = at.zoom if request.zoom is None else float(request.zoom)
-        pan += request.rpan or 0.0
-        tilt += request.rtilt or 0.0
-        zoom += request.rzoom or 0
-        if request.move is not None:
-            step = head.driver.step(at)
-            right, up = DIRECTIONS[request.move]
-            dx, dy = self._picture_direction(head, request, right * step, up * step)
-            pan, tilt = pan + dx, tilt + dy
-        click = request.center or (request.areazoom[:2] if request.areazoom else None)
-        if click is not None:
-            rotation = request.imagerotation
-            if rotation is None:
-                rotation = self._params.get_int(f"Image.I{head.camera - 1}.Rotation")
-            default_w, default_h = self._image_size(head.camera)
-            width = request.imagewidth or default_w
-            height = request.imageheight or default_h
-            field_h, field_v = optics.field(at.zoom)
-            if rotation in (90, 270):
-                field_h, field_v = field_v, field_h
-            fx, fy = click[0] / width - 0.5, 0.5 - click[1] / height
-            dx, dy = self._picture_direction(head, request, fx * field_h, fy * field_v)
-            pan, tilt = pan + dx, tilt + dy
-        if request.areazoom is not None:
-            magnification = optics.magnification(at.zoom) * request.areazoom[2] / 100
-            span = optics.max_zoom - 1.0
-            zoom = 1.0 + (magnification - 1.0) / span * 9998 if span > 0 else 1.0
-        return Position(pan, tilt, zoom)
+        width, height = self._image_size(head.camera)
+        return Picture(
+            rotation,
+            self._params.get(f"{various}.HorizontalReverse") == "true",
+            self._params.get(f"{various}.VerticalReverse") == "true",
+            request.imagewidth or width,
+            request.imageheight or height,
+        )
 
     async def _moves(self, head: Head, request: PtzRequest) -> None:
         driver = head.driver
@@ -359,11 +299,11 @@ class PTZService:
         if request.gotoserverpresetname is not None:
             preset = self.presets.find(head.camera, name=request.gotoserverpresetname)
             await self._recall(head, preset.number)
-        target = self._target(head, request)
+        target = aim.target(head.position, head.driver, request, self._picture(head, request))
         if target is not None:
             await head.go(target)
         if request.continuouspantiltmove is not None:
-            pan, tilt = self._picture_direction(head, request, *request.continuouspantiltmove)
+            pan, tilt = self._picture(head, request).direction(*request.continuouspantiltmove)
             scale = head.speed / 100 if C.SPEED_CTL in driver.capabilities else 1.0
             await head.drive(pan=round(pan * scale), tilt=round(tilt * scale))
         if request.continuouszoommove is not None:

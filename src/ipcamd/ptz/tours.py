@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from ipcamd.access import AccessLevel
-from ipcamd.errors import NotFound
+from ipcamd.errors import IpcamdError, NotFound
 from ipcamd.params.schema import split_instance
 from ipcamd.params.selection import natural_key
 from ipcamd.params.store import ParamChange, ParamStore
@@ -31,6 +31,8 @@ _LOGGER = logging.getLogger(__name__)
 PARENT = "GuardTour"
 #: The shortest wait at a stop, so a tour of zero wait times still lets others run.
 MIN_DWELL = 0.05
+#: Seconds a tour waits before it tries a head that could not be moved again.
+RETRY = 5.0
 
 #: ``go(camera, position, speed)``: move a camera as a tour does (stops its continuous move).
 Go = Callable[[int, Position, int], Awaitable[None]]
@@ -159,7 +161,12 @@ class Tours:
                             "Guard tour %s: preset %d does not exist", path, stop.preset
                         )
                         continue
-                    await self._go(camera, preset.position, stop.speed)
+                    try:
+                        await self._go(camera, preset.position, stop.speed)
+                    except IpcamdError as err:  # a head that went away: try again later
+                        _LOGGER.warning("Guard tour %s: %s", path, err)
+                        await asyncio.sleep(RETRY)
+                        continue
                     visited += 1
                     await asyncio.sleep(max(stop.wait, MIN_DWELL))
                 pause = self._params.get_int(f"{path}.TimeBetweenSequences")
