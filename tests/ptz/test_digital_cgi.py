@@ -330,3 +330,25 @@ async def test_presets_survive_restart_restore_and_factory_default(
     assert (
         await camera.get(f"{PTZ}?query=presetposall")
     ).text == "Preset Positions for camera 1\r\n"
+
+
+async def test_soft_limits_narrow_the_moves(camera_factory: CameraFactory) -> None:
+    camera = await digital(camera_factory)
+    update = "/axis-cgi/param.cgi?action=update"
+    limits = "PTZ.Limit.L1.MaxPan=10&PTZ.Limit.L1.MinTilt=-5&PTZ.Limit.L1.MaxZoom=8000"
+    assert (await camera.get(f"{update}&{limits}")).text == "OK\r\n"
+    assert (await camera.get(f"{PTZ}?zoom=9999&pan=25&tilt=-20")).status == 204
+    assert await position(camera) == "pan=10.0000\r\ntilt=-5.0000\r\nzoom=8000\r\n"
+    reply = await camera.get(f"{PTZ}?query=limits")
+    assert reply.text.startswith("MinPan=-30\r\nMaxPan=10\r\nMinTilt=-5\r\nMaxTilt=22.5\r\n")
+    assert "MaxZoom=8000\r\n" in reply.text
+    for bad in ("PTZ.Limit.L1.MaxPan=31", "PTZ.Limit.L1.MinZoom=0", "PTZ.Limit.L1.MaxPan=1e1"):
+        reply = await camera.get(f"{update}&{bad}")
+        assert reply.text.startswith("# Error: "), bad
+    await camera.add_user("olga", "o1", "axoper:axview")
+    reply = await camera.get(f"{update}&PTZ.Limit.L1.MaxPan=5", user="olga", password="o1")
+    assert reply.text.startswith("# Error: ")
+    assert camera.device.params.get("PTZ.Limit.L1.MaxPan") == "10"
+    assert (await camera.get(f"{PTZ}?continuouspantiltmove=100,0")).status == 204
+    await wait_for(camera, lambda e: e.moving and e.pan == 10)  # stops at the soft limit
+    assert (await camera.get(f"{PTZ}?continuouspantiltmove=0,0")).status == 204

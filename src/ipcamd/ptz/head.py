@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from ipcamd.errors import IpcamdError
 from ipcamd.events import PTZMoved
-from ipcamd.ptz.driver import Driver, Position
+from ipcamd.ptz.driver import Driver, Limits, Position
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -46,11 +46,18 @@ class Velocity:
 class Head:
     """A driver with the state ptz.cgi needs (loop-only)."""
 
-    def __init__(self, driver: Driver, publish: Callable[[PTZMoved], None]) -> None:
+    def __init__(
+        self,
+        driver: Driver,
+        publish: Callable[[PTZMoved], None],
+        limits: Callable[[], Limits] | None = None,
+    ) -> None:
         self.driver = driver
         self.camera = driver.spec.camera
         self._publish = publish
-        self._position = driver.reachable(driver.limits.clamp(Position()))
+        #: The limits in force (``PTZ.Limit.L<n>``, within the driver's own).
+        self.limits = limits or (lambda: driver.limits)
+        self._position = self.target(Position())
         self._velocity = Velocity()
         self._task: asyncio.Task[None] | None = None
         self._deadline = 0.0
@@ -72,7 +79,7 @@ class Head:
 
     def target(self, position: Position) -> Position:
         """``position`` inside the limits and as far as the head can take it."""
-        return self.driver.reachable(self.driver.limits.clamp(position))
+        return self.driver.reachable(self.limits().clamp(position))
 
     async def start(self) -> None:
         """Open the driver and say where the head points."""

@@ -4,12 +4,15 @@ tours, and its ``Properties`` lines, which say exactly what the drivers serve.""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from ipcamd.access import AccessLevel
+from ipcamd.errors import InvalidParameter
 from ipcamd.identity import Identity
 from ipcamd.params.schema import ParamSpec, SchemaPart, Template, fixed, param
-from ipcamd.params.types import NAME, Choice, Integer, Text, YesNo
+from ipcamd.params.types import NAME, Choice, Integer, ParamType, Text, YesNo
 from ipcamd.ptz.driver import SUPPORT_LINES
 from ipcamd.ptz.drivers import make_driver
 from ipcamd.ptz.spec import DriverKind, DriverSpec
@@ -38,18 +41,43 @@ def _number(value: float) -> str:
     return f"{value:g}"
 
 
+@dataclass(frozen=True)
+class Degrees(ParamType):
+    """An angle in degrees within a head's range (``PTZ.Limit.L<n>.MaxPan``): a plain decimal
+    of at most 4 places, stored as ``22.5`` / ``-30``."""
+
+    minimum: float
+    maximum: float
+
+    def validate(self, raw: str) -> str:
+        """The canonical form of ``raw`` or InvalidParameter."""
+        if not re.fullmatch(r"[+-]?[0-9]{1,3}(\.[0-9]{1,4})?", raw) or not (
+            self.minimum <= float(raw) <= self.maximum
+        ):
+            raise InvalidParameter(f"expected {self.describe()}")
+        return _number(float(raw))
+
+    def describe(self) -> str:
+        """The range, for error lines."""
+        return f"degrees from {self.minimum:g} to {self.maximum:g}"
+
+
 def _driver_groups(camera: int, spec: DriverSpec) -> dict[str, list[ParamSpec]]:
     """``Limit.L<n>``, ``Support.S<n>`` and ``Various.V<n>`` of a camera with a driver, as real
     devices list them only for such cameras."""
     driver = make_driver(spec)
     bounds = driver.limits
+    pan = Degrees(bounds.min_pan, bounds.max_pan)
+    tilt = Degrees(bounds.min_tilt, bounds.max_tilt)
+    zoom = Integer(round(bounds.min_zoom), round(bounds.max_zoom))
+    prefix = f"Limit.L{camera}"
     limit = [
-        fixed(f"Limit.L{camera}.MaxPan", _number(bounds.max_pan)),
-        fixed(f"Limit.L{camera}.MinPan", _number(bounds.min_pan)),
-        fixed(f"Limit.L{camera}.MaxTilt", _number(bounds.max_tilt)),
-        fixed(f"Limit.L{camera}.MinTilt", _number(bounds.min_tilt)),
-        fixed(f"Limit.L{camera}.MaxZoom", _number(bounds.max_zoom)),
-        fixed(f"Limit.L{camera}.MinZoom", _number(bounds.min_zoom)),
+        param(f"{prefix}.MaxPan", pan, _number(bounds.max_pan), V, A),
+        param(f"{prefix}.MinPan", pan, _number(bounds.min_pan), V, A),
+        param(f"{prefix}.MaxTilt", tilt, _number(bounds.max_tilt), V, A),
+        param(f"{prefix}.MinTilt", tilt, _number(bounds.min_tilt), V, A),
+        param(f"{prefix}.MaxZoom", zoom, _number(bounds.max_zoom), V, A),
+        param(f"{prefix}.MinZoom", zoom, _number(bounds.min_zoom), V, A),
         fixed(f"Limit.L{camera}.MaxFieldAngle", _number(bounds.max_field_angle)),
         fixed(f"Limit.L{camera}.MinFieldAngle", _number(bounds.min_field_angle)),
     ]

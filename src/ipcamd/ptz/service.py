@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable, Mapping
+from functools import partial
 
 from ipcamd.access import AccessLevel
 from ipcamd.errors import Conflict, InvalidParameter, NotFound, Unavailable
@@ -24,7 +25,7 @@ from ipcamd.ptz import aim, replies
 from ipcamd.ptz.aim import Picture
 from ipcamd.ptz.digital import ShowWindow
 from ipcamd.ptz.driver import Capability as C
-from ipcamd.ptz.driver import DevicePresetAction, Driver, Position, unsupported
+from ipcamd.ptz.driver import DevicePresetAction, Driver, Limits, Position, unsupported
 from ipcamd.ptz.drivers import make_driver
 from ipcamd.ptz.head import Head
 from ipcamd.ptz.presets import Presets
@@ -106,7 +107,10 @@ class PTZService:
         self._params = params
         self.cameras = cameras
         self._image_size = image_size
-        self.heads = {n: Head(make_driver(s, show_window), bus.publish) for n, s in specs.items()}
+        self.heads = {}
+        for number, spec in specs.items():
+            driver = make_driver(spec, show_window)
+            self.heads[number] = Head(driver, bus.publish, partial(self._limits, driver))
         self.presets = Presets(params)
         self.tours = Tours(params, self.presets, self._tour_go, set(self.heads))
 
@@ -143,6 +147,30 @@ class PTZService:
             raise InvalidParameter(f"Camera {camera} has no PTZ driver")
         return self.heads[camera]
 
+    def _limits(self, driver: Driver) -> Limits:
+        """The driver's limits narrowed by ``PTZ.Limit.L<n>`` (an administrator's soft limits;
+        a minimum set above its maximum counts as the pair the other way round)."""
+        own = driver.limits
+        values = self._params.group(f"PTZ.Limit.L{driver.spec.camera}")
+
+        def pair(name: str) -> tuple[float, float]:
+            low, high = sorted((float(values[f"Min{name}"]), float(values[f"Max{name}"])))
+            return low, high
+
+        min_pan, max_pan = pair("Pan")
+        min_tilt, max_tilt = pair("Tilt")
+        min_zoom, max_zoom = pair("Zoom")
+        return Limits(
+            max(min_pan, own.min_pan),
+            min(max_pan, own.max_pan),
+            max(min_tilt, own.min_tilt),
+            min(max_tilt, own.max_tilt),
+            own.max_field_angle,
+            own.min_field_angle,
+            max(min_zoom, own.min_zoom),
+            min(max_zoom, own.max_zoom),
+        )
+
     def _reachable(self, head: Head) -> None:
         if head.driver.error:
             raise Unavailable(
@@ -169,7 +197,7 @@ class PTZService:
                             head.assume(located)
                     return replies.position(head.position, head.driver)
             case "limits":
-                return replies.limits(head.driver.limits)
+                return replies.limits(head.limits())
             case "speed":
                 if C.SPEED_CTL not in head.driver.capabilities:
                     raise unsupported(head.driver.spec, "speed")
