@@ -195,3 +195,31 @@ async def test_a_device_that_goes_away(camera_factory: CameraFactory) -> None:
     assert reply.status == 503
     assert reply.text.startswith("PTZ head of camera 1 is unavailable: ")
     assert (await camera.get("/jpg/image.jpg")).status == 200
+
+
+async def test_a_dome_that_reports_its_position(camera_factory: CameraFactory) -> None:
+    """Query Pan / Tilt / Zoom Position answered: the dome's word is the position."""
+    head = Dome(answers={0x51: (0x59, 4500), 0x53: (0x5B, 35000), 0x55: (0x5D, 32768)})
+    try:
+        camera = await pelco_camera(camera_factory, head)
+        reply = await camera.get(f"{PTZ}?query=position")
+        assert reply.text.startswith("pan=45.0000\r\ntilt=10.0000\r\nzoom=5000\r\n")
+        assert await head.read(3) == [QUERY_PAN, f(1, 0, 0x53, 0, 0), f(1, 0, 0x55, 0, 0)]
+        await ok(camera, "continuouspantiltmove=50,0")
+        await ok(camera, "continuouspantiltmove=0,0")
+        assert await head.read(5) == [
+            f(1, 0, 0x02, 0x20, 0),
+            STOP,
+            QUERY_PAN,
+            f(1, 0, 0x53, 0, 0),
+            f(1, 0, 0x55, 0, 0),
+        ]
+        state = camera.device.bus.state(PTZMoved)
+        assert (state[0].pan, state[0].tilt, state[0].zoom, state[0].moving) == (
+            45,
+            10,
+            5000,
+            False,
+        )
+    finally:
+        head.close()

@@ -156,6 +156,7 @@ class Head:
         await self.driver.drive(velocity.pan, velocity.tilt, velocity.zoom)
         if not self.moving:
             self._task = asyncio.create_task(self._loop(), name=f"ptz move {self.camera}")
+            self._announce(moving=True)  # a move began (even one held at a limit)
 
     async def _stopped(self) -> None:
         """The head was told to stop moving: take its word for where it is, if it has one."""
@@ -193,6 +194,8 @@ class Head:
             position = self.target(wanted)
             if self._autopan and position.pan != wanted.pan:
                 self._velocity = Velocity(-velocity.pan, 0, 0)
+            if position == self._position:
+                continue  # at a limit: nothing to show or tell
             self._position = position
             self.driver.show(position)
             self._announce(moving=True)
