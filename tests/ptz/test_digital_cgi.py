@@ -352,3 +352,20 @@ async def test_soft_limits_narrow_the_moves(camera_factory: CameraFactory) -> No
     assert (await camera.get(f"{PTZ}?continuouspantiltmove=100,0")).status == 204
     await wait_for(camera, lambda e: e.moving and e.pan == 10)  # stops at the soft limit
     assert (await camera.get(f"{PTZ}?continuouspantiltmove=0,0")).status == 204
+
+
+async def test_a_refused_part_leaves_the_rest_undone(camera_factory: CameraFactory) -> None:
+    """A viewer may move but not change presets or switches: such a request does nothing."""
+    camera = await digital(camera_factory)
+    await camera.add_user("vic", "v1", "axview")
+    for query in (
+        "zoom=9999&pan=5&setserverpresetno=2",
+        "rzoom=50&pan=5&vertical_reverse=1",
+        "pan=5&removeserverpresetno=1",
+    ):
+        reply = await camera.get(f"{PTZ}?{query}", user="vic", password="v1")
+        assert reply.status in (403, 404), (query, reply)
+        assert await position(camera) == "pan=0.0000\r\ntilt=0.0000\r\nzoom=1\r\n"
+    listing = await camera.get("/axis-cgi/param.cgi?action=list&group=PTZ.PresetPos,PTZ.Various")
+    assert "PresetPos" not in listing.text
+    assert "PTZ.Various.V1.VerticalReverse=false\n" in listing.text

@@ -84,6 +84,30 @@ class Presets:
                 return number
         raise Conflict(f"Camera {camera} has {MAX_NUMBER} preset positions already")
 
+    def check(
+        self,
+        camera: int,
+        *,
+        number: int | None = None,
+        name: str | None = None,
+        removing: bool = False,
+        level: AccessLevel,
+    ) -> None:
+        """Refuse now what :meth:`save` (or :meth:`remove`) would refuse later: a preset that
+        does not exist, a full table, a caller below the parameters' write level."""
+        if removing:
+            preset = self.find(camera, number=number, name=name)
+            self._params.plan_remove([preset.path], level)
+            return
+        try:
+            existing = self.find(camera, number=number, name=name)
+        except NotFound:
+            if number is None:
+                self._free_number(camera)
+            self._params.plan_add(PARENT, TEMPLATE, [], level)
+        else:
+            self._params.plan_update([(f"{existing.path}.Pan", "0")], level)
+
     async def save(
         self,
         camera: int,

@@ -208,9 +208,9 @@ class PTZService:
 
     # ------------------------------------------------------------------ acting
 
-    def _check(self, head: Head, request: PtzRequest) -> None:
+    def _check(self, head: Head, request: PtzRequest, level: AccessLevel) -> None:
         """Everything that can fail without touching anything: capabilities, locks, the
-        presets and tours named, the head's line."""
+        presets and tours named, who may change presets and switches, the head's line."""
         driver = head.driver
         for name in request.given():
             needed = NEEDS.get(name)
@@ -226,10 +226,24 @@ class PTZService:
             self.presets.find(head.camera, number=request.gotoserverpresetno)
         if request.gotoserverpresetname is not None:
             self.presets.find(head.camera, name=request.gotoserverpresetname)
-        if request.removeserverpresetno is not None:
-            self.presets.find(head.camera, number=request.removeserverpresetno)
-        if request.removeserverpresetname is not None:
-            self.presets.find(head.camera, name=request.removeserverpresetname)
+        if request.setserverpresetname is not None or request.setserverpresetno is not None:
+            self.presets.check(
+                head.camera,
+                number=request.setserverpresetno,
+                name=request.setserverpresetname,
+                level=level,
+            )
+        if request.removeserverpresetname is not None or request.removeserverpresetno is not None:
+            self.presets.check(
+                head.camera,
+                number=request.removeserverpresetno,
+                name=request.removeserverpresetname,
+                removing=True,
+                level=level,
+            )
+        switches = self._switches(head, request)
+        if switches:
+            self._params.plan_update(switches, level)
         if request.move == "home":
             self.presets.home(head.camera)
         if (
@@ -243,7 +257,7 @@ class PTZService:
     async def act(self, request: PtzRequest, level: AccessLevel, user: str | None) -> None:
         """Carry out a ptz.cgi or ptzconfig.cgi request that acts (checked whole first)."""
         head = self.head(request.camera or 1)
-        self._check(head, request)
+        self._check(head, request, level)
         given = request.given()
         if any(name not in STILL for name in given) or request.tour is not None:
             # A manual move ends the camera's tour; so does another tour (one at a time).
@@ -262,8 +276,14 @@ class PTZService:
     ) -> None:
         if request.speed is not None:
             head.speed = request.speed
+        switches = self._switches(head, request)
+        if switches:
+            await self._params.async_update(switches, level, user)
+
+    def _switches(self, head: Head, request: PtzRequest) -> list[tuple[str, str]]:
+        """The reverse switches a request sets, as parameter updates."""
         various = f"PTZ.Various.V{head.camera}"
-        switches = [
+        return [
             (f"{various}.{name}", "true" if value else "false")
             for name, value in (
                 ("VerticalReverse", request.vertical_reverse),
@@ -271,8 +291,6 @@ class PTZService:
             )
             if value is not None
         ]
-        if switches:
-            await self._params.async_update(switches, level, user)
 
     async def _preset_changes(
         self, head: Head, request: PtzRequest, level: AccessLevel, user: str | None
