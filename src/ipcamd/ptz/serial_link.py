@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import queue
+import termios
 import threading
 import time
 from dataclasses import dataclass
@@ -109,7 +110,7 @@ class SerialLink:
                 self._do(job)
         finally:
             if self._port is not None:
-                with contextlib.suppress(serial.SerialException, OSError):
+                with contextlib.suppress(serial.SerialException, OSError, termios.error):
                     self._port.close()
 
     def _do(self, job: _Job) -> None:
@@ -128,10 +129,11 @@ class SerialLink:
             deadline = time.monotonic() + job.timeout
             while job.reply and len(answer) < job.reply and time.monotonic() < deadline:
                 answer += port.read(job.reply - len(answer))
-        except (serial.SerialException, OSError) as err:
+        except (serial.SerialException, OSError, termios.error) as err:
+            # termios.error (tcdrain of a line that went away) is not an OSError.
             self._error = f"{self.device}: {err}"
             _LOGGER.error("%s: %s", self.name, self._error)  # noqa: TRY400 - no traceback
-            with contextlib.suppress(serial.SerialException, OSError):
+            with contextlib.suppress(serial.SerialException, OSError, termios.error):
                 port.close()
             self._port = None
             self._finish(job, Unavailable(f"{self.name}: {self._error}"))
