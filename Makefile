@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/motion.py --quick
 	$(BIN)/python bench/recording.py --quick
 	$(BIN)/python bench/login_flood.py --quick
+	$(BIN)/python bench/ptz.py --quick
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -89,6 +89,13 @@ def _parser() -> argparse.ArgumentParser:
         "--audio-sink", metavar="SINK", help="transmit.cgi plays to wav (default) or alsa:<device>"
     )
     run.add_argument(
+        "--ptz",
+        action="append",
+        metavar="N=DRIVER",
+        help="give camera N a PTZ driver: digital[:fov=60,maxzoom=4] or "
+        "pelco-d:/dev/ttyUSB0[,address=1,baud=2400] (repeatable; default none)",
+    )
+    run.add_argument(
         "--no-ip-filter",
         action="store_true",
         help="switch the IP address filter off at start-up (sets Network.Filter.Enabled=no; "
@@ -105,17 +112,22 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _sources(values: list[str] | None, flag: str = "--source") -> dict[int, str] | None:
-    """``["2=file:a.mp4"]`` → ``{2: "file:a.mp4"}``."""
+def _per_camera(flag: str, example: str, values: list[str] | None) -> dict[int, str] | None:
+    """``["2=file:a.mp4"]`` → ``{2: "file:a.mp4"}`` (``--source``, ``--ptz``)."""
     if not values:
         return None
-    sources = {}
+    found = {}
     for value in values:
-        number, sep, uri = value.partition("=")
-        if not sep or not number.isdigit() or not uri:
-            raise IpcamdError(f"{flag} expects N=URI, e.g. 2=file:lobby.mp4 (got '{value}')")
-        sources[int(number)] = uri
-    return sources
+        number, sep, item = value.partition("=")
+        if not sep or not number.isdigit() or not item:
+            raise IpcamdError(f"{flag} expects {example} (got '{value}')")
+        found[int(number)] = item
+    return found
+
+
+def _sources(values: list[str] | None) -> dict[int, str] | None:
+    """``["2=file:a.mp4"]`` → ``{2: "file:a.mp4"}``."""
+    return _per_camera("--source", "N=URI, e.g. 2=file:lobby.mp4", values)
 
 
 #: What a start that neither created nor set root's password says about it.
@@ -202,7 +214,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     try:
         overrides["sources"] = _sources(args.source)
-        overrides["audio_sources"] = _sources(args.audio_source, "--audio-source")
+        overrides["audio_sources"] = _per_camera(
+            "--audio-source", "N=URI, e.g. 1=alsa:hw:1", args.audio_source
+        )
+        overrides["ptz"] = _per_camera("--ptz", "N=DRIVER, e.g. 1=digital", args.ptz)
         file_values = load_toml(args.config) if args.config else {}
         config = build_config(file_values, overrides)
     except IpcamdError as err:

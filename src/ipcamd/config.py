@@ -78,6 +78,9 @@ class Config:
     #: The most the SD_DISK may hold: bytes, or a text such as ``"4GiB"``, ``"512M"``; 0 for
     #: as much as its file system has.
     sd_size: int | str = "4GiB"
+    #: camera number → PTZ driver spec (``digital``, ``pelco-d:/dev/ttyUSB0,address=1``);
+    #: a camera without one has no PTZ.
+    ptz: dict[int, str] = field(default_factory=dict)
 
     @property
     def database_path(self) -> Path:
@@ -144,9 +147,14 @@ def build_config(file_values: dict[str, Any], overrides: dict[str, Any]) -> Conf
     for key in ("data_dir", "sd_dir", "root_password_file"):
         if key in merged and merged[key] is not None:
             merged[key] = Path(merged[key])
-    for key in ("sources", "audio_sources"):
+    for key in ("sources", "audio_sources", "ptz"):
         if key in merged:
-            merged[key] = {int(k): str(v) for k, v in dict(merged[key]).items()}
+            try:
+                merged[key] = {int(k): str(v) for k, v in dict(merged[key]).items()}
+            except (TypeError, ValueError) as err:
+                raise InvalidParameter(
+                    f"configuration key '{key}' must be a table of camera numbers"
+                ) from err
     hints = get_type_hints(Config)
     for key, value in merged.items():
         _check_type(key, value, hints[key])

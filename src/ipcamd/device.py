@@ -24,6 +24,7 @@ from ipcamd.db import Database
 from ipcamd.events import Booted, EventBus, ParamGroupChanged
 from ipcamd.identity import Identity, generate_mac
 from ipcamd.io import schema as io_schema
+from ipcamd.io.ports import IOLayout
 from ipcamd.io.service import IOService
 from ipcamd.io.setup import build_backend, io_layout
 from ipcamd.io.virtual_inputs import VirtualInputs
@@ -32,6 +33,8 @@ from ipcamd.motion.service import MotionService
 from ipcamd.params.schema import Schema, assemble
 from ipcamd.params.store import ParamChange, ParamStore
 from ipcamd.ptz import schema as ptz_schema
+from ipcamd.ptz.service import PTZService
+from ipcamd.ptz.spec import DriverSpec, parse_specs
 from ipcamd.rules import schema as rules_schema
 from ipcamd.storage import schema as storage_schema
 from ipcamd.storage.disk import Disk
@@ -48,6 +51,7 @@ from ipcamd.system.lifecycle import RestartRequest
 from ipcamd.system.syslog import SystemLog
 from ipcamd.video import schema as video_schema
 from ipcamd.video.service import VideoService
+from ipcamd.video.view import Window
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -86,7 +90,7 @@ ROOT_ORDER = (
 )
 
 
-def build_schema(identity: Identity) -> Schema:
+def build_schema(identity: Identity, ptz: Mapping[int, DriverSpec] | None = None) -> Schema:
     """The whole parameter tree of a unit: every family's part, assembled in one place.
 
     A family declares its groups in its own ``schema.py``; adding a family is one line here
@@ -98,7 +102,7 @@ def build_schema(identity: Identity) -> Schema:
             system_schema.schema_part(identity),
             auth_schema.schema_part(),
             video_schema.schema_part(identity),
-            ptz_schema.schema_part(identity),
+            ptz_schema.schema_part(identity, ptz),
             io_schema.schema_part(identity),
             audio_schema.schema_part(identity),
             storage_schema.schema_part(identity),
@@ -153,9 +157,10 @@ class Device:
         self.identity = Identity(
             mac=mac, cameras=config.cameras, io_inputs=layout.inputs, io_outputs=layout.outputs
         )
+        ptz_specs = parse_specs(config.ptz, config.cameras)
         #: Runtime events of this unit (ports, motion, PTZ, recordings, boot, changed groups).
         self.bus = EventBus()
-        self.schema = build_schema(self.identity)
+        self.schema = build_schema(self.identity, ptz_specs)
         self.params = ParamStore(self.schema, self.db)
         self.params.subscribe("", self._announce_change)
         self.users = UserStore(self.db, realm=f"ipcamd_{self.identity.serial_number}")
@@ -194,6 +199,13 @@ class Device:
         self.config_tables = ConfigTables()
         self._restart_handler: Callable[[RestartRequest], None] | None = None
         self.firmware = FirmwareUpdater(config.data_dir)
+        self._build_families(config, layout, ptz_specs, mac)
+
+    def _build_families(
+        self, config: Config, layout: IOLayout, ptz_specs: Mapping[int, DriverSpec], mac: str
+    ) -> None:
+        """The families, in the order they start: video first (motion, storage and PTZ use
+        it), then what only needs the store and the bus."""
         self.video = VideoService(
             self.params,
             config.cameras,
@@ -245,6 +257,16 @@ class Device:
         )
         self.storage_maintenance = Maintenance(self.storage, self.params, config.cameras)
         self.add_service("storage", self._start_storage, self._stop_storage)
+        #: PTZ heads: digital ones move the camera's view, Pelco-D ones a serial line.
+        self.ptz = PTZService(
+            self.params,
+            self.bus,
+            cameras=config.cameras,
+            specs=ptz_specs,
+            show_window=self._show_ptz_window,
+            image_size=lambda camera: self.video.options(str(camera), {}).spec.output_size,
+        )
+        self.add_service("ptz", self.ptz.start, self.ptz.stop)
 
     def _recorder_stream(self, camera: int, options: Mapping[str, str], name: str) -> FrameStream:
         """The recorder's internal consumer: a camera's JPEG frames with ``options`` over its
@@ -259,6 +281,11 @@ class Device:
     async def _stop_storage(self) -> None:
         await self.storage_maintenance.stop()
         await self.storage.stop()
+
+    def _show_ptz_window(self, camera: int, x: float, y: float, zoom: float, at_once: bool) -> None:
+        """Digital PTZ: the camera's view window, centred on (x, y) and ``zoom`` times closer
+        (``at_once``: in the current picture too, else from the source's next frame)."""
+        self.video.view(camera).set_window(Window.centred(x, y, zoom), republish=at_once)
 
     def _switch_ip_filter_off(self) -> None:
         """``--no-ip-filter``: the way back in after a lock-out, through the store (persisted,

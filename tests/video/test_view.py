@@ -130,6 +130,25 @@ async def test_a_move_shows_in_the_next_frame_without_a_new_profile(
         assert hub.profiles == 1
 
 
+async def test_a_step_without_republishing_shows_from_the_next_source_frame(
+    stage: Stage,
+) -> None:
+    hub, source, view = stage
+    spec = RenderSpec("1", 64, 48, 0, codec=Codec.GREY)
+    with hub.attach("viewer") as viewer:
+        viewer.use(spec)
+        source.publish(picture(), when=1.0)
+        before = await viewer.next(0)
+        view.set_window(Window.centred(0.5, 0.5, 2.0), republish=False)
+        assert view.latest is not None
+        assert view.latest.time == 1.0  # nothing published again
+        source.publish(picture(shift=7), when=2.0)
+        after = await viewer.next(before.seq)
+        assert after.time == 2.0
+        assert after.seq == before.seq + 1
+        assert np.array_equal(grey(after.data, 64, 48), picture(shift=7).y[24:72, 32:96])
+
+
 async def test_a_snapshot_right_after_a_move_shows_it(
     stage: Stage,
 ) -> None:

@@ -20,6 +20,7 @@ from ipcamd.http import (
     motion_cgi,
     osd_cgi,
     param_cgi,
+    ptz_cgi,
     pwdgrp_cgi,
     scene_cgi,
     storage_cgi,
@@ -83,6 +84,7 @@ CGI_MODULES = (
     scene_cgi,
     storage_cgi,
     export_cgi,
+    ptz_cgi,
 )
 
 

@@ -44,11 +44,16 @@ class Acting:
     argument: str | None = None
     #: The values of ``argument`` that act; empty: any value does (io/output.cgi's ``action``).
     values: frozenset[str] = frozenset()
+    #: Otherwise: arguments that only read; a request with any other argument acts (ptz.cgi:
+    #: ``query``, ``info`` read, every command moves).
+    reading: frozenset[str] | None = None
 
     def acts(self, args: Args) -> bool:
         """True when a request with ``args`` would change something."""
         if self.always:
             return True
+        if self.reading is not None:
+            return any(name not in self.reading for name in args.names())
         if self.argument is None:
             return False
         given = args.getall(self.argument)
@@ -59,6 +64,11 @@ class Acting:
 READS = Acting()
 #: A route whose every request acts.
 ACTS = Acting(always=True)
+
+
+def acts_unless_only(*reading: str) -> Acting:
+    """A route whose requests act unless every argument is one of ``reading``."""
+    return Acting(reading=frozenset(reading))
 
 
 def acts_on(argument: str, *values: str) -> Acting:

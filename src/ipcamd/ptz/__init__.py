@@ -1,5 +1,6 @@
-"""Pan, tilt and zoom: the ``PTZ`` and ``GuardTour`` parameter groups and the preset template.
+"""Pan, tilt and zoom: drivers behind one small interface (digital PTZ over the camera's view,
+Pelco-D over a serial line), the heads that run them, presets, guard tours, and the ``PTZ`` and
+``GuardTour`` parameter groups.
 
-Nothing moves a camera yet, so ``Properties.PTZ.PTZ`` says ``no``; the PTZ family's drivers,
-presets and ``com/ptz.cgi`` extend this package.
+``com/ptz.cgi`` and ``com/ptzconfig.cgi`` (``ipcamd.http.ptz_cgi``) call :class:`PTZService`.
 """

@@ -142,16 +142,20 @@ class View(Producer):
         """The part of the source frame shown now."""
         return self._window
 
-    def set_window(self, window: Window) -> None:
+    def set_window(self, window: Window, *, republish: bool = True) -> None:
         """Show ``window`` from now on (loop only; cheap enough for every step of a move).
 
         The source's current frame is published again through the new window at once, so a
         snapshot taken right after a move already shows it, and every stream of the camera
-        shows it from its next frame. No profile changes.
+        shows it from its next frame. No profile changes. ``republish=False`` (the steps of a
+        continuous move) shows the window from the source's next frame instead: a move that
+        steps faster than the source does not add pictures (and encodes) to every stream.
         """
         if window == self._window:
             return
         self._window = window
+        if not republish:
+            return
         self.fresh_from = self.next_seq
         if self._unlisten is not None:
             self._on_frame()
