@@ -102,10 +102,22 @@ class Authenticator:
             values.append(f'Basic realm="{self.realm}"')
         return values
 
+    @property
+    def policy(self) -> Policy:
+        """The schemes offered now (``Network.HTTP.AuthenticationPolicy``)."""
+        return self._policy()
+
     async def async_authenticate(
-        self, authorization: str | None, method: str, uri: str, address: str
+        self,
+        authorization: str | None,
+        method: str,
+        uri: str,
+        address: str,
+        *,
+        rfc2069: bool = False,
     ) -> AuthResult:
-        """Check the credentials of one request from ``address``."""
+        """Check the credentials of one request from ``address`` (``rfc2069``: also a Digest
+        response without ``qop``, as RTSP clients send; see :meth:`DigestAuth.check`)."""
         if not authorization:
             return AuthResult(Outcome.NO_CREDENTIALS)
         scheme, _, credentials = authorization.strip().partition(" ")
@@ -121,7 +133,7 @@ class Authenticator:
         if scheme == "basic":
             result = await self._basic(credentials)
         else:
-            result = self._digest(credentials, method, uri)
+            result = self._digest(credentials, method, uri, rfc2069)
         if result.outcome is Outcome.FAILED:
             self.throttle.failure(address)
         elif result.outcome is Outcome.AUTHENTICATED and result.user is not None:
@@ -164,8 +176,8 @@ class Authenticator:
         async with self._hashing:
             return await asyncio.to_thread(self.users.check_password, name, password)
 
-    def _digest(self, credentials: str, method: str, uri: str) -> AuthResult:
-        check = self.digest.check(credentials, method, uri)
+    def _digest(self, credentials: str, method: str, uri: str, rfc2069: bool) -> AuthResult:
+        check = self.digest.check(credentials, method, uri, rfc2069=rfc2069)
         if check.verdict is Verdict.OK and check.username is not None:
             user = self.users.get(check.username)
             if user is not None:
