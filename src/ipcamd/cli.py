@@ -62,6 +62,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--seed", type=int, help="make the test pattern deterministic")
     run.add_argument(
+        "--rtsp-port",
+        type=int,
+        help="RTSP port (default Network.RTSP.Port, 554; 0 switches RTSP off; -1 picks a free one)",
+    )
+    run.add_argument(
         "--no-ip-filter",
         action="store_true",
         help="switch the IP address filter off at start-up (sets Network.Filter.Enabled=no; "
@@ -158,6 +163,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "log_level": args.log_level,
         "cameras": args.cameras,
         "seed": args.seed,
+        "rtsp_port": args.rtsp_port,
         "no_ip_filter": True if args.no_ip_filter else None,
     }
     try:

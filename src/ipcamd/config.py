@@ -42,6 +42,9 @@ class Config:
     #: Seconds a connection may take to deliver a request's head (and may stay idle between
     #: requests), and may go without sending a byte of a request body (slow clients).
     http_idle_timeout: float = 15.0
+    #: The RTSP port (``--rtsp-port``): None uses ``Network.RTSP.Port`` (554 by default),
+    #: 0 switches RTSP off, -1 picks any free port (and keeps it across restarts).
+    rtsp_port: int | None = None
 
     @property
     def database_path(self) -> Path:
@@ -91,6 +94,8 @@ def build_config(file_values: dict[str, Any], overrides: dict[str, Any]) -> Conf
         raise InvalidParameter("cameras must be 1 to 4")
     if not 0 <= config.port <= 65535:
         raise InvalidParameter("port must be 0 to 65535")
+    if config.rtsp_port is not None and not -1 <= config.rtsp_port <= 65535:
+        raise InvalidParameter("rtsp_port must be -1 (any free port), 0 (off) or 1 to 65535")
     return config
 
 

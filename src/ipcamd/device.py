@@ -24,6 +24,7 @@ from ipcamd.motion import schema as motion_schema
 from ipcamd.params.schema import Schema, assemble
 from ipcamd.params.store import ParamChange, ParamStore
 from ipcamd.ptz import schema as ptz_schema
+from ipcamd.rtsp import schema as rtsp_schema
 from ipcamd.rules import schema as rules_schema
 from ipcamd.storage import schema as storage_schema
 from ipcamd.system import schema as system_schema
@@ -90,6 +91,7 @@ def build_schema(identity: Identity) -> Schema:
             storage_schema.schema_part(),
             rules_schema.schema_part(),
             motion_schema.schema_part(identity),
+            rtsp_schema.schema_part(),
         ],
         ROOT_ORDER,
     )

@@ -1,0 +1,147 @@
+"""The ONVIF metadata stream of ``event=on``: bus events as Axis devices word them.
+
+Each event becomes one complete ``tt:MetadataStream`` document (one RTP packet each; the
+``axis`` library parses every packet as a whole document holding one notification), worded
+as the library's own fixtures (taken from real devices) show:
+
+- ``PortChanged`` of an input: ``tns1:Device/tnsaxis:IO/Port``, Source ``port`` (the
+  index), Data ``state`` 0/1;
+- ``PortChanged`` of an output: ``tns1:Device/Trigger/Relay``, Source ``RelayToken`` (the
+  index), Data ``LogicalState`` active/inactive;
+- ``VirtualInputChanged``: ``tns1:Device/tnsaxis:IO/VirtualInput``, Source ``port`` (1-32),
+  Data ``active`` 0/1;
+- ``MotionState``: ``tnsaxis:CameraApplicationPlatform/VMD/Camera<c>Profile<w+1>`` (window
+  ``Motion.M<w>``; VMD profiles count from 1), no Source, Data ``active`` 0/1;
+- ``PTZMoved``: ``tns1:PTZController/tnsaxis:Move/Channel_<c>``, Source
+  ``PTZConfigurationToken``, Data ``is_moving`` 0/1.
+
+Port indexes are those of ``IOPort.I<n>`` (what the library looks the port's name up by).
+``PropertyOperation`` is ``Initialized`` for the state a session starts with (the bus's
+retained state), ``Changed`` after. Pure functions.
+"""
+
+from __future__ import annotations
+
+import datetime
+from enum import StrEnum
+from xml.sax.saxutils import quoteattr
+
+from ipcamd.events import (
+    Event,
+    MotionState,
+    PortChanged,
+    PortDirection,
+    PTZMoved,
+    VirtualInputChanged,
+)
+
+#: RTP payload type and encoding name of the metadata track (its SDP ``rtpmap``).
+PAYLOAD_TYPE = 98
+ENCODING = "vnd.onvif.metadata/90000"
+#: Every event type the stream carries (what a session subscribes to).
+EVENT_TYPES: tuple[type[Event], ...] = (PortChanged, VirtualInputChanged, MotionState, PTZMoved)
+
+_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<tt:MetadataStream xmlns:tt="http://www.onvif.org/ver10/schema">\n'
+)
+_NAMESPACES = (
+    'xmlns:tns1="http://www.onvif.org/ver10/topics" '
+    'xmlns:tnsaxis="http://www.axis.com/2009/event/topics" '
+    'xmlns:wsnt="http://docs.oasis-open.org/wsn/b-2" '
+    'xmlns:wsa5="http://www.w3.org/2005/08/addressing"'
+)
+_DIALECT = "http://docs.oasis-open.org/wsn/t-1/TopicExpression/Simple"
+#: What a device sends first on a new stream (an empty document, as Axis devices do).
+EMPTY_DOCUMENT = (_HEAD + "</tt:MetadataStream>\n").encode("utf-8")
+
+
+class Operation(StrEnum):
+    """ONVIF's ``PropertyOperation`` of a state message."""
+
+    INITIALIZED = "Initialized"
+    CHANGED = "Changed"
+
+
+def utc_time(unix: float) -> str:
+    """``2019-02-06T18:58:50.922426Z``: the ``UtcTime`` of a message."""
+    moment = datetime.datetime.fromtimestamp(unix, datetime.UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _item(name: str, value: str) -> str:
+    return f"<tt:SimpleItem Name={quoteattr(name)} Value={quoteattr(value)}/>"
+
+
+def notification(
+    topic: str,
+    source: tuple[str, str] | None,
+    data: tuple[str, str],
+    *,
+    operation: Operation,
+    unix: float,
+    producer: str,
+) -> bytes:
+    """One document holding one notification message."""
+    source_xml = _item(*source) if source is not None else ""
+    return (
+        f"{_HEAD}<tt:Event><wsnt:NotificationMessage {_NAMESPACES}>"
+        f'<wsnt:Topic Dialect="{_DIALECT}">{topic}</wsnt:Topic>'
+        f"<wsnt:ProducerReference><wsa5:Address>uri://{producer}/ProducerReference"
+        f"</wsa5:Address></wsnt:ProducerReference>"
+        f'<wsnt:Message><tt:Message UtcTime="{utc_time(unix)}" PropertyOperation="{operation}">'
+        f"<tt:Source>{source_xml}</tt:Source><tt:Key></tt:Key>"
+        f"<tt:Data>{_item(*data)}</tt:Data></tt:Message></wsnt:Message>"
+        f"</wsnt:NotificationMessage></tt:Event></tt:MetadataStream>\n"
+    ).encode()
+
+
+def document(event: Event, operation: Operation, unix: float, producer: str) -> bytes | None:
+    """The document of one bus event; None for an event the stream does not carry."""
+    if isinstance(event, PortChanged):
+        if event.direction is PortDirection.OUTPUT:
+            state = "active" if event.active else "inactive"
+            return notification(
+                "tns1:Device/Trigger/Relay",
+                ("RelayToken", str(event.port)),
+                ("LogicalState", state),
+                operation=operation,
+                unix=unix,
+                producer=producer,
+            )
+        return notification(
+            "tns1:Device/tnsaxis:IO/Port",
+            ("port", str(event.port)),
+            ("state", "1" if event.active else "0"),
+            operation=operation,
+            unix=unix,
+            producer=producer,
+        )
+    if isinstance(event, VirtualInputChanged):
+        return notification(
+            "tns1:Device/tnsaxis:IO/VirtualInput",
+            ("port", str(event.port)),
+            ("active", "1" if event.active else "0"),
+            operation=operation,
+            unix=unix,
+            producer=producer,
+        )
+    if isinstance(event, MotionState):
+        return notification(
+            f"tnsaxis:CameraApplicationPlatform/VMD/Camera{event.camera}Profile{event.window + 1}",
+            None,
+            ("active", "1" if event.active else "0"),
+            operation=operation,
+            unix=unix,
+            producer=producer,
+        )
+    if isinstance(event, PTZMoved):
+        return notification(
+            f"tns1:PTZController/tnsaxis:Move/Channel_{event.camera}",
+            ("PTZConfigurationToken", str(event.camera)),
+            ("is_moving", "1" if event.moving else "0"),
+            operation=operation,
+            unix=unix,
+            producer=producer,
+        )
+    return None
