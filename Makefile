@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/system.py
 	$(BIN)/python bench/startup.py --runs 3
 	$(BIN)/python bench/events.py --quick
+	$(BIN)/python bench/rtsp.py --quick
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
