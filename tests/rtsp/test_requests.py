@@ -9,6 +9,9 @@ import socket
 
 import pytest
 
+from ipcamd.access import AccessLevel
+from ipcamd.config import build_config
+from ipcamd.errors import InvalidParameter
 from ipcamd.rtsp import connection as rtsp_connection
 from ipcamd.rtsp import session as rtsp_session
 from ipcamd.rtsp import sinks as rtsp_sinks
@@ -283,3 +286,33 @@ async def test_port_off_taken_and_kept_by_a_restart(
         assert (await client.request("DESCRIBE")).status == 200
     finally:
         client.close()
+
+
+async def test_the_ip_filter_applies(camera_factory: CameraFactory) -> None:
+    camera = await rtsp_camera(camera_factory)
+    await camera.device.params.async_update(
+        [
+            ("Network.Filter.Input.AcceptAddresses", "127.0.0.1"),
+            ("Network.Filter.Input.Policy", "deny"),
+            ("Network.Filter.Enabled", "yes"),
+        ],
+        AccessLevel.ROOT,
+    )
+    client = await RtspClient.connect(camera.server.rtsp_port or 0)
+    try:
+        reply = await client.request("OPTIONS")
+        assert reply.status == 403
+        assert await closed(client)
+    finally:
+        client.close()
+
+
+def test_rtsp_port_settings() -> None:
+    assert build_config({"rtsp_port": -1}, {}).rtsp_port == -1
+    assert build_config({}, {"rtsp_port": 8554}).rtsp_port == 8554
+    assert build_config({}, {}).rtsp_port is None
+    for bad in (-2, 65536):
+        with pytest.raises(InvalidParameter, match="rtsp_port"):
+            build_config({"rtsp_port": bad}, {})
+    with pytest.raises(InvalidParameter, match="rtsp_port"):
+        build_config({"rtsp_port": "554"}, {})

@@ -31,7 +31,7 @@ _LOGGER = logging.getLogger(__name__)
 
 #: Seconds a client has to finish a request head it has begun (slowloris).
 HEAD_TIMEOUT = 10.0
-#: Seconds a connection without an interleaved session may stay silent.
+#: Seconds a connection without a live session of its own may stay silent.
 IDLE_TIMEOUT = 60.0
 #: Unsent reply bytes beyond which a client that does not read is cut off.
 MAX_UNSENT = 4 * 1024 * 1024
@@ -53,6 +53,8 @@ class Connection:
         self.described: set[str] = set()
         #: Interleaved channels in use on this connection → the session using them.
         self.channels: dict[int, str] = {}
+        #: Sessions made on this connection (while one lives, the connection never idles out).
+        self.sessions: set[str] = set()
 
     def write(self, data: bytes) -> None:
         """Queue bytes for the client, or close a connection whose client stopped reading."""
@@ -87,10 +89,14 @@ class Connection:
 
     async def _read_first(self) -> bytes | None:
         """The first byte of the next message (blank lines between messages are skipped);
-        None at the end. Idle connections without interleaved sessions time out."""
+        None at the end. Idle connections without a live session of their own time out."""
         while True:
-            timeout = None if self.handlers.streams_on(self) else IDLE_TIMEOUT
-            first = await asyncio.wait_for(self.reader.read(1), timeout)
+            try:
+                first = await asyncio.wait_for(self.reader.read(1), IDLE_TIMEOUT)
+            except TimeoutError:
+                if self.handlers.streams_on(self):
+                    continue
+                raise
             if not first:
                 return None
             if first not in b"\r\n":

@@ -55,6 +55,16 @@ class VideoTrack:
         self.on_end: Callable[[], None] | None = None
         self._waiting_keyframe = True
 
+    @property
+    def ssrc(self) -> int:
+        """The feed's SSRC (every session of a profile is sent the same packets)."""
+        return self.feed.ssrc
+
+    @property
+    def clock(self) -> RtpClock:
+        """The feed's RTP clock."""
+        return self.feed.clock
+
     def play(self) -> None:
         """Start sending, from the next keyframe (asked for now)."""
         self.playing = True

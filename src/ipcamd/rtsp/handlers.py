@@ -196,6 +196,7 @@ class Handlers:
             connection.channels[choice.rtp] = connection.channels[choice.rtcp] = session.id
             session.interleaved = True
         self.sessions[session.id] = session
+        connection.sessions.add(session.id)
         headers: Headers = [
             ("Transport", choice.reply(server_ports, ssrc)),
             ("Session", session.header),
@@ -252,8 +253,9 @@ class Handlers:
             session.touch()
 
     def streams_on(self, connection: Connection) -> bool:
-        """True when an interleaved session streams over ``connection`` (no idle timeout)."""
-        return any(s in self.sessions for s in connection.channels.values())
+        """True while a session made on ``connection`` lives (then it has no idle timeout:
+        a UDP client may send its keep-alives only as often as the session timeout needs)."""
+        return any(s in self.sessions for s in connection.sessions)
 
     def connection_closed(self, connection: Connection) -> None:
         """Interleaved sessions end with their connection; UDP ones live on."""

@@ -96,52 +96,46 @@ def notification(
     ).encode()
 
 
-def document(event: Event, operation: Operation, unix: float, producer: str) -> bytes | None:
-    """The document of one bus event; None for an event the stream does not carry."""
+Wording = tuple[str, tuple[str, str] | None, tuple[str, str]]
+
+
+def _flag(active: bool) -> str:
+    return "1" if active else "0"
+
+
+def wording(event: Event) -> Wording | None:
+    """Topic, Source item and Data item of a bus event; None for one the stream omits."""
     if isinstance(event, PortChanged):
         if event.direction is PortDirection.OUTPUT:
             state = "active" if event.active else "inactive"
-            return notification(
+            return (
                 "tns1:Device/Trigger/Relay",
                 ("RelayToken", str(event.port)),
-                ("LogicalState", state),
-                operation=operation,
-                unix=unix,
-                producer=producer,
+                (
+                    "LogicalState",
+                    state,
+                ),
             )
-        return notification(
-            "tns1:Device/tnsaxis:IO/Port",
-            ("port", str(event.port)),
-            ("state", "1" if event.active else "0"),
-            operation=operation,
-            unix=unix,
-            producer=producer,
-        )
+        port = ("port", str(event.port))
+        return "tns1:Device/tnsaxis:IO/Port", port, ("state", _flag(event.active))
     if isinstance(event, VirtualInputChanged):
-        return notification(
-            "tns1:Device/tnsaxis:IO/VirtualInput",
-            ("port", str(event.port)),
-            ("active", "1" if event.active else "0"),
-            operation=operation,
-            unix=unix,
-            producer=producer,
-        )
+        port = ("port", str(event.port))
+        return "tns1:Device/tnsaxis:IO/VirtualInput", port, ("active", _flag(event.active))
     if isinstance(event, MotionState):
-        return notification(
-            f"tnsaxis:CameraApplicationPlatform/VMD/Camera{event.camera}Profile{event.window + 1}",
-            None,
-            ("active", "1" if event.active else "0"),
-            operation=operation,
-            unix=unix,
-            producer=producer,
-        )
+        profile = f"Camera{event.camera}Profile{event.window + 1}"
+        topic = f"tnsaxis:CameraApplicationPlatform/VMD/{profile}"
+        return topic, None, ("active", _flag(event.active))
     if isinstance(event, PTZMoved):
-        return notification(
-            f"tns1:PTZController/tnsaxis:Move/Channel_{event.camera}",
-            ("PTZConfigurationToken", str(event.camera)),
-            ("is_moving", "1" if event.moving else "0"),
-            operation=operation,
-            unix=unix,
-            producer=producer,
-        )
+        token = ("PTZConfigurationToken", str(event.camera))
+        topic = f"tns1:PTZController/tnsaxis:Move/Channel_{event.camera}"
+        return topic, token, ("is_moving", _flag(event.moving))
     return None
+
+
+def document(event: Event, operation: Operation, unix: float, producer: str) -> bytes | None:
+    """The document of one bus event; None for an event the stream does not carry."""
+    worded = wording(event)
+    if worded is None:
+        return None
+    topic, source, data = worded
+    return notification(topic, source, data, operation=operation, unix=unix, producer=producer)

@@ -190,30 +190,19 @@ class Session:
         while True:
             await asyncio.sleep(REPORT_INTERVAL)
             now = time.time()
-            if self.video is not None and self.video.playing:
-                video, feed = self.video, self.video.feed
+            for track in (self.video, self.metadata):
+                if track is None or not track.playing:
+                    continue
                 report = sender_report(
-                    feed.ssrc,
+                    track.ssrc,
                     now,
-                    feed.clock.at(now),
-                    packets=video.packets,
-                    octets=video.octets,
+                    track.clock.at(now),
+                    packets=track.packets,
+                    octets=track.octets,
                     cname=self._cname,
                 )
                 with contextlib.suppress(OSError):
-                    video.sink.send_rtcp(report)
-            if self.metadata is not None and self.metadata.playing:
-                meta = self.metadata
-                report = sender_report(
-                    meta.ssrc,
-                    now,
-                    meta.clock.at(now),
-                    packets=meta.packets,
-                    octets=meta.octets,
-                    cname=self._cname,
-                )
-                with contextlib.suppress(OSError):
-                    meta.sink.send_rtcp(report)
+                    track.sink.send_rtcp(report)
 
     def close(self) -> None:
         """TEARDOWN, timeout, connection lost or shutdown: every track stops. Safe twice."""
