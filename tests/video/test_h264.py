@@ -8,7 +8,13 @@ import numpy as np
 
 from ipcamd.video.encoder import ENCODERS
 from ipcamd.video.frame import Planes, solid
-from ipcamd.video.h264 import H264Encoder, crf_of, parameter_sets, split_annex_b
+from ipcamd.video.h264 import (
+    H264Encoder,
+    crf_of,
+    parameter_sets,
+    split_annex_b,
+    video_frame,
+)
 from ipcamd.video.render import Codec, RenderSpec
 
 SPEC = RenderSpec("1", 320, 240, 30, codec=Codec.H264, keyframe_interval=10)
@@ -58,3 +64,18 @@ def test_frames_decode() -> None:
 
 def test_compression_maps_to_crf() -> None:
     assert (crf_of(0), crf_of(30), crf_of(100)) == (15, 24, 45)
+
+
+def test_padded_rows_are_copied_row_by_row() -> None:
+    """720 wide: FFmpeg pads the 360-pixel chroma rows to 368."""
+    planes = solid(720, 576, 50, 90, 200).copy()
+    planes.y[10, 700] = 255
+    frame = video_frame(planes)
+    assert frame.planes[1].line_size != 360
+    picture = frame.to_ndarray(format="yuv420p")
+    assert picture.shape == (576 * 3 // 2, 720)
+    assert int(picture[10, 700]) == 255
+    assert int(picture[100, 100]) == 50
+    chroma = frame.to_ndarray(format="yuv420p")[576:].reshape(-1)
+    assert set(chroma[: 288 * 360].tolist()) == {90}
+    assert set(chroma[288 * 360 :].tolist()) == {200}

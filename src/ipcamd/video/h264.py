@@ -77,6 +77,19 @@ def split_annex_b(data: bytes) -> list[bytes]:
     return units
 
 
+def video_frame(planes: Planes) -> Any:
+    """An FFmpeg frame of ``planes``: each plane copied once into the frame's buffers (row by
+    row where FFmpeg pads its rows)."""
+    frame: Any = av.VideoFrame(planes.width, planes.height, "yuv420p")
+    for plane, source in zip(frame.planes, (planes.y, planes.u, planes.v), strict=True):
+        if plane.line_size == source.shape[1]:
+            plane.update(source)
+        else:
+            rows = np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)
+            rows[: source.shape[0], : source.shape[1]] = source
+    return frame
+
+
 def parameter_sets(spec: RenderSpec) -> tuple[bytes, bytes]:
     """The SPS and PPS an encoder of ``spec`` writes (blocking: run it in a thread)."""
     units = split_annex_b(bytes(_context(spec).extradata or b""))
@@ -103,10 +116,7 @@ class H264Encoder(Encoder):
         context = self._context
         if context is None:  # closed meanwhile: the profile has ended
             return Encoded(seq, when, b"", keyframe=False)
-        picture = np.concatenate((planes.y.ravel(), planes.u.ravel(), planes.v.ravel()))
-        frame = av.VideoFrame.from_ndarray(
-            picture.reshape(planes.height * 3 // 2, planes.width), format="yuv420p"
-        )
+        frame = video_frame(planes)
         frame.pts = self._pts
         self._pts += 1
         if self._keyframe_due:
