@@ -225,3 +225,26 @@ async def test_axis_library_reports_inputs_and_relays(
     handlers = camera.server.rtsp.handlers if camera.server.rtsp else None
     assert handlers is not None
     await wait_until(lambda: not handlers.sessions)
+
+
+async def test_video_and_events_in_one_session(camera_factory: CameraFactory) -> None:
+    camera = await rtsp_camera(camera_factory)
+    camera.device.bus.publish(MotionState(1, 0, False))
+    client = await RtspClient.connect(camera.server.rtsp_port or 0)
+    try:
+        session = await client.start("?resolution=160x120&event=on")
+        handlers = camera.server.rtsp.handlers if camera.server.rtsp else None
+        assert handlers is not None
+        tracks = handlers.sessions[session]
+        assert tracks.video is not None
+        assert tracks.metadata is not None
+        seen: dict[int, list[bytes]] = {0: [], 2: []}
+        while not (seen[0] and len(seen[2]) >= 2):
+            packet = await client.next_packet()
+            if packet.channel in seen:
+                seen[packet.channel].append(packet.payload)
+        assert seen[2][0] == EMPTY_DOCUMENT
+        assert b"VMD/Camera1Profile1</wsnt:Topic>" in seen[2][1]
+        assert b'PropertyOperation="Initialized"' in seen[2][1]
+    finally:
+        client.close()
