@@ -11,8 +11,9 @@ one profile, and the time from PLAY to the first decodable frame.
    encode and packetisation included), the frames each client received per second (its
    slowest client) and the encodes per second (flat in N: one encode per frame per profile).
 3. **PLAY to the first decodable frame**: from sending PLAY to the end of the first access unit
-   that holds SPS, PPS and an IDR slice; a *cold* start (the camera and encoder were idle) and
-   a *warm* one (joining a running profile).
+   that holds SPS, PPS and an IDR slice; a *cold* start (the camera and encoder were idle
+   before the session: its SETUP starts them, so the figure from DESCRIBE is printed too) and
+   a *warm* one (joining a running profile mid-GOP: the keyframe asked for at PLAY).
 
     .venv/bin/python bench/rtsp.py            # about 1.5 minutes
     .venv/bin/python bench/rtsp.py --quick    # about 40 seconds
@@ -204,19 +205,24 @@ async def fanout_row(
     }
 
 
-async def time_to_first_frame(server: ServerProcess, runs: int) -> tuple[list[float], list[float]]:
-    """(cold, warm) seconds from PLAY to the first decodable frame."""
-    cold, warm = [], []
+async def time_to_first_frame(
+    server: ServerProcess, runs: int
+) -> tuple[list[float], list[float], list[float]]:
+    """(cold, cold from DESCRIBE, warm) seconds to the first decodable frame."""
+    cold, cold_describe, warm = [], [], []
     for _ in range(runs):
         # Idle: no session, no profile (the server process reports every 0.25 s).
         while server.stats.get("sessions", 0) or server.stats.get("profiles", 0):  # noqa: ASYNC110
             await asyncio.sleep(0.1)
         await asyncio.sleep(3.5)  # the camera stops 3 s after its last consumer
         first = Client(server.rtsp_port)
-        session = await first.setup()
+        described = time.perf_counter()
+        session = await first.setup()  # SETUP starts the camera and the encoder
         sent = time.perf_counter()
         await first.request("PLAY", first.url, Session=session)
-        cold.append(await asyncio.wait_for(first.first_keyframe, 10) - sent)
+        decodable = await asyncio.wait_for(first.first_keyframe, 10)
+        cold.append(decodable - sent)
+        cold_describe.append(decodable - described)
         second = Client(server.rtsp_port)
         session = await second.setup()
         await asyncio.sleep(0.5)  # mid-GOP of the running profile
@@ -225,7 +231,7 @@ async def time_to_first_frame(server: ServerProcess, runs: int) -> tuple[list[fl
         warm.append(await asyncio.wait_for(second.first_keyframe, 10) - sent)
         first.close()
         second.close()
-    return cold, warm
+    return cold, cold_describe, warm
 
 
 async def main(quick: bool) -> None:
@@ -247,9 +253,12 @@ async def main(quick: bool) -> None:
                 print(
                     f"{count:>7} {row['cpu']:10.1f}% {row['fps_min']:10.1f} {row['encodes']:10.1f}"
                 )
-            cold, warm = await time_to_first_frame(server, 2 if quick else 4)
+            cold, described, warm = await time_to_first_frame(server, 2 if quick else 4)
             print("\nPLAY to the first decodable frame (SPS + PPS + IDR received)")
-            print(f"  cold (camera idle): median {statistics.median(cold) * 1000:.0f} ms")
+            print(
+                f"  cold (camera idle before SETUP): median {statistics.median(cold) * 1000:.0f} ms"
+            )
+            print(f"  cold, from DESCRIBE: median {statistics.median(described) * 1000:.0f} ms")
             print(
                 f"  warm (join a running profile): median {statistics.median(warm) * 1000:.0f} ms"
             )
