@@ -115,9 +115,13 @@ class Connection:
     async def _read_head(self, first: bytes) -> bytes:
         """The request head (up to the blank line), at most MAX_HEAD bytes."""
         head = bytearray(first)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + HEAD_TIMEOUT  # for the whole head, however it trickles in
         while True:
             try:
-                line = await asyncio.wait_for(self.reader.readuntil(b"\n"), HEAD_TIMEOUT)
+                line = await asyncio.wait_for(
+                    self.reader.readuntil(b"\n"), max(0.0, deadline - loop.time())
+                )
             except asyncio.LimitOverrunError as err:
                 raise RtspError(400, "Request head too long", close=True) from err
             if line in (b"\r\n", b"\n") and head.endswith(b"\n"):
