@@ -17,8 +17,15 @@ from axis.models.event import Event as AxisEvent
 from axis.models.event import EventOperation, EventTopic
 from axis.rtsp import Signal
 
-from ipcamd.events import MotionState, PortChanged, PortDirection, PTZMoved, VirtualInputChanged
-from ipcamd.rtsp.metadata import EMPTY_DOCUMENT, Operation, document
+from ipcamd.events import (
+    DEFAULT_QUEUE_SIZE,
+    MotionState,
+    PortChanged,
+    PortDirection,
+    PTZMoved,
+    VirtualInputChanged,
+)
+from ipcamd.rtsp.metadata import EMPTY_DOCUMENT, MotionAny, Operation, document
 from tests.conftest import CameraFactory
 from tests.rtsp.client import RtspClient, rtsp_camera
 from tests.support import Camera
@@ -244,7 +251,52 @@ async def test_video_and_events_in_one_session(camera_factory: CameraFactory) ->
             if packet.channel in seen:
                 seen[packet.channel].append(packet.payload)
         assert seen[2][0] == EMPTY_DOCUMENT
-        assert b"VMD/Camera1Profile1</wsnt:Topic>" in seen[2][1]
-        assert b'PropertyOperation="Initialized"' in seen[2][1]
+        while len(seen[2]) < 3:
+            packet = await client.next_packet()
+            if packet.channel == 2:
+                seen[2].append(packet.payload)
+        for payload, topic in zip(seen[2][1:], (b"Profile1", b"ProfileANY"), strict=True):
+            assert b"VMD/Camera1" + topic + b"</wsnt:Topic>" in payload
+            assert b'PropertyOperation="Initialized"' in payload
+    finally:
+        client.close()
+
+
+def test_profile_any_follows_every_window_of_a_camera() -> None:
+    state = MotionAny()
+    assert state.update(MotionState(1, 0, False)) is False  # first seen: reported
+    assert state.update(MotionState(1, 0, True)) is True
+    assert state.update(MotionState(1, 1, True)) is None  # still active
+    assert state.update(MotionState(1, 0, False)) is None
+    assert state.update(MotionState(1, 1, False)) is False
+    assert state.update(MotionState(2, 0, True)) is True  # another camera
+    decoded = AxisEvent.decode(MotionAny.document(2, True, Operation.CHANGED, 0.0, "x"))
+    assert (decoded.topic_base, decoded.id, decoded.is_tripped) == (
+        EventTopic.MOTION_DETECTION_4,
+        "Camera2ProfileANY",
+        True,
+    )
+
+
+async def test_a_stream_that_lost_events_gets_the_state_again(
+    camera_factory: CameraFactory,
+) -> None:
+    camera = await rtsp_camera(camera_factory)
+    client = await RtspClient.connect(camera.server.rtsp_port or 0)
+    try:
+        await client.start("?video=0&event=on")
+        assert (await client.next_packet()).payload == EMPTY_DOCUMENT
+        bus = camera.device.bus
+        for number in range(DEFAULT_QUEUE_SIZE + 45):  # no await: the stream cannot keep up
+            bus.publish(PortChanged(0, PortDirection.INPUT, number % 2 == 0))
+        documents = [await read_document(client) for _ in range(DEFAULT_QUEUE_SIZE + 1)]
+        # The gap is followed by the current state (active), then the events still queued.
+        assert documents[0] == (
+            "tns1:Device/tnsaxis:IO/Port",
+            "Changed",
+            [("port", "0"), ("state", "1")],
+        )
+        assert documents[-1] == documents[0]
+        assert sum(1 for d in documents if d[2] == [("port", "0"), ("state", "1")]) == 129
     finally:
         client.close()

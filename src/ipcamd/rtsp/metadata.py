@@ -11,7 +11,8 @@ as the library's own fixtures (taken from real devices) show:
 - ``VirtualInputChanged``: ``tns1:Device/tnsaxis:IO/VirtualInput``, Source ``port`` (1-32),
   Data ``active`` 0/1;
 - ``MotionState``: ``tnsaxis:CameraApplicationPlatform/VMD/Camera<c>Profile<w+1>`` (window
-  ``Motion.M<w>``; VMD profiles count from 1), no Source, Data ``active`` 0/1;
+  ``Motion.M<w>``; VMD profiles count from 1), no Source, Data ``active`` 0/1; and
+  ``…/Camera<c>ProfileANY``, active while any window of the camera is (:class:`MotionAny`);
 - ``PTZMoved``: ``tns1:PTZController/tnsaxis:Move/Channel_<c>``, Source
   ``PTZConfigurationToken``, Data ``is_moving`` 0/1.
 
@@ -69,6 +70,10 @@ def utc_time(unix: float) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def _flag(active: bool) -> str:
+    return "1" if active else "0"
+
+
 def _item(name: str, value: str) -> str:
     return f"<tt:SimpleItem Name={quoteattr(name)} Value={quoteattr(value)}/>"
 
@@ -99,8 +104,39 @@ def notification(
 Wording = tuple[str, tuple[str, str] | None, tuple[str, str]]
 
 
-def _flag(active: bool) -> str:
-    return "1" if active else "0"
+class MotionAny:
+    """The ``Camera<c>ProfileANY`` state of one stream: active while any window of the camera
+    is active, as Axis's VMD reports it beside each profile."""
+
+    def __init__(self) -> None:
+        self._active: dict[int, set[int]] = {}
+
+    def update(self, event: MotionState) -> bool | None:
+        """Take a window's state; the camera's new ANY state when it changed (or is new),
+        else None."""
+        known = event.camera in self._active
+        windows = self._active.setdefault(event.camera, set())
+        before = bool(windows)
+        if event.active:
+            windows.add(event.window)
+        else:
+            windows.discard(event.window)
+        after = bool(windows)
+        return after if (after != before or not known) else None
+
+    @staticmethod
+    def document(
+        camera: int, active: bool, operation: Operation, unix: float, producer: str
+    ) -> bytes:
+        """The ANY document of ``camera``."""
+        return notification(
+            f"tnsaxis:CameraApplicationPlatform/VMD/Camera{camera}ProfileANY",
+            None,
+            ("active", _flag(active)),
+            operation=operation,
+            unix=unix,
+            producer=producer,
+        )
 
 
 def wording(event: Event) -> Wording | None:

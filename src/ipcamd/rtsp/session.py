@@ -17,7 +17,7 @@ from collections.abc import Callable
 from enum import StrEnum
 
 from ipcamd.auth.users import User
-from ipcamd.events import EventBus, Missed
+from ipcamd.events import Event, EventBus, Missed, MotionState
 from ipcamd.rtsp import metadata
 from ipcamd.rtsp.feeds import RtpClock, VideoTrack
 from ipcamd.rtsp.media import Media, Track
@@ -52,6 +52,8 @@ class MetadataTrack:
         self._producer = producer
         self._seq = secrets.randbits(16)
         self._task: asyncio.Task[None] | None = None
+        #: Each camera's ``ProfileANY`` state, as this stream has reported it.
+        self._motion_any = metadata.MotionAny()
 
     @property
     def playing(self) -> bool:
@@ -81,24 +83,33 @@ class MetadataTrack:
         self.packets += 1
         self.octets += len(document)
 
+    def _event(self, event: Event, operation: metadata.Operation, now: float) -> None:
+        """The documents of one bus event: its own, and a camera's ANY after a motion change."""
+        document = metadata.document(event, operation, now, self._producer)
+        if document is not None:
+            self._send(document)
+        if isinstance(event, MotionState):
+            active = self._motion_any.update(event)
+            if active is not None:
+                self._send(
+                    self._motion_any.document(event.camera, active, operation, now, self._producer)
+                )
+
     async def _run(self) -> None:
         with self._bus.subscribe(*metadata.EVENT_TYPES) as subscription:
             self._send(metadata.EMPTY_DOCUMENT)
             now = time.time()
+            self._motion_any = metadata.MotionAny()
             for event in subscription.initial:
-                document = metadata.document(
-                    event, metadata.Operation.INITIALIZED, now, self._producer
-                )
-                if document is not None:
-                    self._send(document)
+                self._event(event, metadata.Operation.INITIALIZED, now)
             async for item in subscription:
                 if isinstance(item, Missed):
+                    # Events were lost: the current state of every key, as changes.
+                    for types in metadata.EVENT_TYPES:
+                        for event in self._bus.state(types):
+                            self._event(event, metadata.Operation.CHANGED, time.time())
                     continue
-                document = metadata.document(
-                    item, metadata.Operation.CHANGED, time.time(), self._producer
-                )
-                if document is not None:
-                    self._send(document)
+                self._event(item, metadata.Operation.CHANGED, time.time())
 
 
 class Session:
