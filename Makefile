@@ -41,6 +41,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/recording.py --quick
 	$(BIN)/python bench/login_flood.py --quick
 	$(BIN)/python bench/ptz.py --quick
+	$(BIN)/python bench/rtsp.py --quick
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

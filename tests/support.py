@@ -94,6 +94,8 @@ def make_config(data_dir: Path, **overrides: Any) -> Config:
         "data_dir": data_dir,
         "root_password": ROOT_PASSWORD,
         "log_level": "debug",
+        # RTSP off unless a test asks for it (rtsp_port=-1: any free port).
+        "rtsp_port": 0,
     }
     values.update(overrides)
     return Config(**values)

@@ -96,6 +96,11 @@ def _parser() -> argparse.ArgumentParser:
         "pelco-d:/dev/ttyUSB0[,address=1,baud=2400] (repeatable; default none)",
     )
     run.add_argument(
+        "--rtsp-port",
+        type=int,
+        help="RTSP port (default Network.RTSP.Port, 554; 0 switches RTSP off; -1 picks a free one)",
+    )
+    run.add_argument(
         "--no-ip-filter",
         action="store_true",
         help="switch the IP address filter off at start-up (sets Network.Filter.Enabled=no; "
@@ -207,6 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "io_inputs": args.io_inputs,
         "io_outputs": args.io_outputs,
         "io_backend": args.io_backend,
+        "rtsp_port": args.rtsp_port,
         "no_ip_filter": True if args.no_ip_filter else None,
         "audio_sink": args.audio_sink,
         "sd_dir": args.sd_dir,

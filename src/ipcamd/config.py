@@ -81,6 +81,9 @@ class Config:
     #: camera number → PTZ driver spec (``digital``, ``pelco-d:/dev/ttyUSB0,address=1``);
     #: a camera without one has no PTZ.
     ptz: dict[int, str] = field(default_factory=dict)
+    #: The RTSP port (``--rtsp-port``): None uses ``Network.RTSP.Port`` (554 by default),
+    #: 0 switches RTSP off, -1 picks any free port (and keeps it across restarts).
+    rtsp_port: int | None = None
 
     @property
     def database_path(self) -> Path:
@@ -174,6 +177,8 @@ def build_config(file_values: dict[str, Any], overrides: dict[str, Any]) -> Conf
     if not 0.5 <= config.motion_fps <= 30:
         raise InvalidParameter("motion_fps must be 0.5 to 30")
     parse_size(config.sd_size)  # a malformed size stops the start, as any bad key does
+    if config.rtsp_port is not None and not -1 <= config.rtsp_port <= 65535:
+        raise InvalidParameter("rtsp_port must be -1 (any free port), 0 (off) or 1 to 65535")
     return config
 
 

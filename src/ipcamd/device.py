@@ -35,6 +35,7 @@ from ipcamd.params.store import ParamChange, ParamStore
 from ipcamd.ptz import schema as ptz_schema
 from ipcamd.ptz.service import PTZService
 from ipcamd.ptz.spec import DriverSpec, parse_specs
+from ipcamd.rtsp import schema as rtsp_schema
 from ipcamd.rules import schema as rules_schema
 from ipcamd.storage import schema as storage_schema
 from ipcamd.storage.disk import Disk
@@ -108,6 +109,7 @@ def build_schema(identity: Identity, ptz: Mapping[int, DriverSpec] | None = None
             storage_schema.schema_part(identity),
             rules_schema.schema_part(),
             motion_schema.schema_part(identity),
+            rtsp_schema.schema_part(),
         ],
         ROOT_ORDER,
     )

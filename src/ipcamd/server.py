@@ -25,6 +25,7 @@ from ipcamd.errors import Busy, CommitFailed, IpcamdError
 from ipcamd.http.app import create_app
 from ipcamd.http.keys import EXCHANGES
 from ipcamd.http.server_log import ServerLog
+from ipcamd.rtsp.server import RtspServer
 from ipcamd.system.lifecycle import RestartKind, RestartRequest
 
 _LOGGER = logging.getLogger(__name__)
@@ -57,6 +58,36 @@ class Server:
         self._finished: asyncio.Future[Outcome] | None = None
         #: Called after each (re)start with the URL and the new device.
         self.on_ready: Ready | None = None
+        #: The RTSP front end while it serves (None when off or its port could not be bound).
+        self.rtsp: RtspServer | None = None
+        self._rtsp_port: int | None = None  # the port "any free port" bound first
+
+    @property
+    def rtsp_port(self) -> int | None:
+        """The RTSP port being served (None when RTSP is off or could not listen)."""
+        return self.rtsp.port if self.rtsp is not None else None
+
+    def _rtsp_port_wanted(self, device: Device) -> int | None:
+        """``--rtsp-port`` (-1: any free port, kept across restarts), else
+        ``Network.RTSP.Port``; None when RTSP is off (0)."""
+        port = self.config.rtsp_port
+        if port is None:
+            port = device.params.get_int("Network.RTSP.Port")
+        if port == 0:
+            return None
+        if port == -1:
+            return self._rtsp_port or 0
+        return port
+
+    async def _start_rtsp(self, device: Device) -> None:
+        port = self._rtsp_port_wanted(device)
+        if port is None:
+            return
+        rtsp = RtspServer(device, self.config.host, port)
+        if await rtsp.start():
+            self.rtsp = rtsp
+            if self.config.rtsp_port == -1:
+                self._rtsp_port = rtsp.port
 
     @property
     def url(self) -> str:
@@ -105,6 +136,7 @@ class Server:
             break
         device.set_restart_handler(self._on_restart_request)
         self.device, self._runner = device, runner
+        await self._start_rtsp(device)
         if self.on_ready is not None:
             self.on_ready(self.url, device)
         return device
@@ -119,7 +151,10 @@ class Server:
     async def _shutdown(self, request: RestartRequest | None) -> None:
         runner, device = self._runner, self.device
         self._runner = self.device = None
+        rtsp, self.rtsp = self.rtsp, None
         try:
+            if rtsp is not None:
+                await rtsp.stop()  # sessions end before the video they play stops
             if runner is not None and device is not None:
                 await self._quiesce(runner, device)
             if device is not None and request is not None and request.apply is not None:

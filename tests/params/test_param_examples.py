@@ -33,6 +33,7 @@ def network_listing(camera: Camera, prefix: str = "") -> str:
         "Network.Filter.Enabled=no",
         "Network.Filter.Input.AcceptAddresses=",
         "Network.Filter.Input.Policy=allow",
+        "Network.RTSP.Port=554",
     ]
     return "".join(f"{prefix}{line}\n" for line in lines)
 

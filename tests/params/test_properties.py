@@ -1,10 +1,8 @@
 """``Properties`` says what this unit serves and nothing more (honest capability flags).
 
-Nothing of PTZ, motion detection, local storage or RTSP metadata is served yet (audio and I/O
-are):
-their flags say ``no`` (the keys stay: clients such as the ``axis`` library need them), their
-counts are 0, and lines that describe an unserved API (the PTZ preset API) are absent. Each
-family switches its own lines on when it lands.
+A unit without a PTZ driver serves no PTZ: its flags say ``no`` (the keys stay: clients such
+as the ``axis`` library need them) and the lines that describe the PTZ preset API are absent.
+Every other family lists what it serves.
 """
 
 from __future__ import annotations
@@ -19,8 +17,10 @@ def properties_listing(camera: Camera) -> str:
     lines = [
         "Properties.API.HTTP.Version=3",
         "Properties.API.HTTP.AdminPath=/",
-        "Properties.API.Metadata.Metadata=no",
+        "Properties.API.Metadata.Metadata=yes",
         "Properties.API.Metadata.Version=1.0",
+        "Properties.API.RTSP.Version=1.0",
+        "Properties.API.RTSP.RTSPAuth=yes",
         "Properties.Audio.Audio=yes",
         "Properties.Audio.Format=g711,g726",
         "Properties.Audio.DuplexMode=full,half,post,get",
@@ -73,11 +73,14 @@ async def test_properties_of_a_video_server(camera_factory: CameraFactory) -> No
     assert "Properties.Video.NbrOfInputs=4\n" in reply.text
 
 
-async def test_nothing_lists_an_rtsp_port_while_nothing_serves_rtsp(camera: Camera) -> None:
+async def test_the_rtsp_port_is_a_parameter(camera: Camera) -> None:
+    """The RTSP front end serves the metadata stream and declares its port (0 = off)."""
     reply = await camera.get("/axis-cgi/param.cgi?action=list&group=Network.RTSP")
-    assert_text(reply, "# Error: Error -1 getting param in group 'Network.RTSP'\n")
-    reply = await camera.get("/axis-cgi/param.cgi?action=update&Network.RTSP.Port=554")
-    assert_text(reply, "# Error: Error setting 'Network.RTSP.Port' to '554': no such parameter\r\n")
+    assert_text(reply, "Network.RTSP.Port=554\n")
+    reply = await camera.get("/axis-cgi/param.cgi?action=update&Network.RTSP.Port=70000")
+    assert reply.text.startswith("# Error: Error setting 'Network.RTSP.Port' to '70000'")
+    reply = await camera.get("/axis-cgi/param.cgi?action=update&Network.RTSP.Port=0")
+    assert_text(reply, "OK\r\n")
 
 
 async def test_the_groups_of_unbuilt_families_stay_listed(camera: Camera) -> None:

@@ -141,10 +141,22 @@ class Authenticator:
             values.append(f'Basic realm="{self.realm}"')
         return values
 
+    @property
+    def policy(self) -> Policy:
+        """The schemes offered now (``Network.HTTP.AuthenticationPolicy``)."""
+        return self._policy()
+
     async def async_authenticate(
-        self, authorization: str | None, method: str, uri: str, address: str
+        self,
+        authorization: str | None,
+        method: str,
+        uri: str,
+        address: str,
+        *,
+        rfc2069: bool = False,
     ) -> AuthResult:
-        """Check the credentials of one request from ``address``."""
+        """Check the credentials of one request from ``address`` (``rfc2069``: also a Digest
+        response without ``qop``, as RTSP clients send; see :meth:`DigestAuth.check`)."""
         if not authorization:
             return AuthResult(Outcome.NO_CREDENTIALS)
         scheme, _, credentials = authorization.strip().partition(" ")
@@ -155,7 +167,7 @@ class Authenticator:
         if scheme == "basic":
             result = await self._basic(credentials, address)
         elif scheme == "digest":
-            result = self._digest(credentials, method, uri, address)
+            result = self._digest(credentials, method, uri, address, rfc2069)
         else:
             return AuthResult(Outcome.NO_CREDENTIALS, reason="unknown scheme")
         user = result.user
@@ -249,13 +261,15 @@ class Authenticator:
 
     # ------------------------------------------------------------------ Digest
 
-    def _digest(self, credentials: str, method: str, uri: str, address: str) -> AuthResult:
+    def _digest(
+        self, credentials: str, method: str, uri: str, address: str, rfc2069: bool
+    ) -> AuthResult:
         params = parse_params(credentials)
         claimed = None if params is None else params.get("username")
         attempt = self.throttle.reserve(address, claimed)
         if not attempt.granted:
             return _locked(attempt.retry_after, claimed)
-        check = self.digest.check(credentials, method, uri)
+        check = self.digest.check(credentials, method, uri, rfc2069=rfc2069)
         if check.verdict is Verdict.OK and check.username is not None:
             user = self.users.get(check.username)
             if user is not None:

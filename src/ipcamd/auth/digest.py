@@ -134,12 +134,21 @@ class DigestAuth:
         (issued,) = struct.unpack(">d", body[:8])
         return self._clock() - float(issued), hmac.compare_digest(body[8:16], self._boot)
 
-    def check(self, credentials: str, method: str, request_uri: str) -> DigestCheck:
-        """Verify the part of an ``Authorization: Digest …`` header after the scheme."""
+    def check(
+        self, credentials: str, method: str, request_uri: str, *, rfc2069: bool = False
+    ) -> DigestCheck:
+        """Verify the part of an ``Authorization: Digest …`` header after the scheme.
+
+        ``rfc2069`` also accepts a response without ``qop`` (RFC 2069's ``H(HA1:nonce:HA2)``,
+        MD5 only), which RTSP clients such as Home Assistant's send to cameras that challenge
+        without ``qop``; it has no nonce count, so only the nonce's lifetime bounds a replay.
+        """
         params = parse_params(credentials)
         if params is None:
             return DigestCheck(Verdict.MALFORMED, reason="unparsable Digest header")
         username = params.get("username")
+        if rfc2069 and "qop" not in params:
+            return self._check_rfc2069(params, method, request_uri)
         required = ("username", "realm", "nonce", "uri", "response", "qop", "nc", "cnonce")
         missing = [k for k in required if k not in params]
         if missing or username is None:
@@ -187,6 +196,37 @@ class DigestAuth:
         if len(seen) >= _MAX_NC_PER_NONCE:
             return DigestCheck(Verdict.STALE, username, "nonce used too often")
         seen.add(nc)
+        return DigestCheck(Verdict.OK, username)
+
+    def _check_rfc2069(self, params: dict[str, str], method: str, request_uri: str) -> DigestCheck:
+        """A response without ``qop``: ``H(HA1:nonce:HA2)`` (RFC 2069), MD5 only."""
+        username = params.get("username")
+        missing = [k for k in ("username", "realm", "nonce", "uri", "response") if k not in params]
+        if missing or username is None:
+            return DigestCheck(Verdict.MALFORMED, username, "missing " + ", ".join(missing))
+        if params.get("algorithm", "MD5").upper() != "MD5":
+            return DigestCheck(Verdict.INVALID, username, "RFC 2069 Digest is MD5 only")
+        if params["realm"] != self.realm:
+            return DigestCheck(Verdict.INVALID, username, "wrong realm")
+        if params["uri"] != request_uri:
+            return DigestCheck(Verdict.INVALID, username, "uri does not match the request")
+        nonce = params["nonce"]
+        issued = self._nonce_age(nonce)
+        if issued is None:
+            return DigestCheck(Verdict.INVALID, username, "unknown nonce")
+        age, this_start = issued
+        ha1 = self._ha1(username, "MD5")
+        if ha1 is None:
+            return DigestCheck(Verdict.INVALID, username, "unknown user")
+        ha2 = _h("MD5", f"{method}:{params['uri']}")
+        expected = _h("MD5", f"{ha1}:{nonce}:{ha2}")
+        given = params["response"].lower().encode("utf-8", "surrogateescape")
+        if not hmac.compare_digest(expected.encode(), given):
+            return DigestCheck(Verdict.INVALID, username, "wrong response")
+        if not this_start:
+            return DigestCheck(Verdict.STALE, username, "nonce issued before the last start")
+        if age > self.nonce_lifetime or age < -5:
+            return DigestCheck(Verdict.STALE, username, "nonce expired")
         return DigestCheck(Verdict.OK, username)
 
     def _expire(self) -> None:

@@ -30,10 +30,7 @@ def _properties(identity: Identity) -> list[ParamSpec]:
     return [
         fixed("API.HTTP.Version", "3"),
         fixed("API.HTTP.AdminPath", "/"),
-        # The RTSP metadata stream (``…/media.amp?event=on``). The axis library reads both keys;
-        # ``no`` until the RTSP front end serves the stream (its issue switches it on).
-        fixed("API.Metadata.Metadata", "no"),
-        fixed("API.Metadata.Version", "1.0"),
+        # API.Metadata.* (the RTSP metadata stream) is declared by the RTSP front end's schema.
         fixed("Firmware.BuildDate", BUILD_DATE),
         fixed("Firmware.BuildNumber", BUILD_NUMBER),
         fixed("Firmware.Version", identity.firmware_version),

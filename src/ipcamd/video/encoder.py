@@ -114,10 +114,19 @@ class GreyEncoder(Encoder):
 
 EncoderFactory = Callable[[RenderSpec], Encoder]
 
+
+def _h264(spec: RenderSpec) -> Encoder:
+    """libx264's encoder (imported here: ``h264.py`` builds on this module)."""
+    from ipcamd.video.h264 import H264Encoder  # noqa: PLC0415 - h264.py imports Encoder
+
+    return H264Encoder(spec)
+
+
 #: The encoder a profile of each codec gets.
 ENCODERS: Final[Mapping[Codec, EncoderFactory]] = MappingProxyType(
     {
         Codec.JPEG: lambda spec: JpegEncoder(spec.quality),
         Codec.GREY: lambda _spec: GreyEncoder(),
+        Codec.H264: _h264,
     }
 )

@@ -23,6 +23,8 @@ class Codec(StrEnum):
     JPEG = "jpeg"
     #: The raw luma plane: small grey pictures for analysis (the motion detector).
     GREY = "grey"
+    #: H.264 access units (libx264 through PyAV, ``h264.py``): RTSP streams.
+    H264 = "h264"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +46,8 @@ class RenderSpec:
     osd: OsdSpec = field(default_factory=OsdSpec)
     fps: float = 0.0
     codec: Codec = Codec.JPEG
+    #: Frames from one keyframe to the next for a codec with keyframes (0: its default).
+    keyframe_interval: int = 0
 
     @property
     def output_size(self) -> tuple[int, int]:
@@ -63,6 +67,8 @@ class RenderSpec:
             words.append("text")
         if self.fps:
             words.append(f"{self.fps:g} fps")
+        if self.keyframe_interval:
+            words.append(f"keyframe every {self.keyframe_interval}")
         return " ".join(words)
 
     @property

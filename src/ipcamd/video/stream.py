@@ -77,6 +77,13 @@ class Subscription:
         if self._ended is None and self.consumer.profile is None:
             self.consumer.use(self.options.spec)
 
+    def request_keyframe(self) -> None:
+        """Ask the watched profile's encoder for a keyframe now: for a subscription shared by
+        several clients (RTSP's sessions of one profile), when a client joins it."""
+        profile = self.consumer.profile
+        if profile is not None:
+            profile.encoder.request_keyframe()
+
     async def next(self) -> Encoded:
         """The newest frame after the one this returned last, as the settings say now.
 
