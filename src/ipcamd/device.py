@@ -88,6 +88,7 @@ ROOT_ORDER = (
     "Event",
     "Motion",
     "GuardTour",
+    "System",
 )
 
 

@@ -99,7 +99,11 @@ def create_app(device: Device) -> web.Application:
             ip_filter_middleware(device.ip_filter, OncePer(REFUSAL_LOG_INTERVAL)),
             route_middleware(table),
             cross_site_middleware(table, OncePer(REFUSAL_LOG_INTERVAL)),
-            auth_middleware(device.authenticator, table),
+            auth_middleware(
+                device.authenticator,
+                table,
+                lambda: device.params.get("System.BoaProtViewer") == "anonymous",
+            ),
         ],
         client_max_size=CLIENT_MAX_SIZE,
     )

@@ -202,8 +202,15 @@ def unauthorized(authenticator: Authenticator, *, stale: bool = False) -> web.HT
     return error
 
 
-def auth_middleware(authenticator: Authenticator, table: RouteTable) -> Middleware:
-    """Authenticate the caller and enforce the level the matched route declared."""
+def auth_middleware(
+    authenticator: Authenticator, table: RouteTable, anonymous_viewers: Callable[[], bool]
+) -> Middleware:
+    """Authenticate the caller and enforce the level the matched route declared.
+
+    A caller without credentials may watch the routes that declare ``anonymous_viewing``
+    while ``anonymous_viewers()`` says so (``System.BoaProtViewer=anonymous``), as a viewer;
+    wrong credentials are still refused, and every other route is unchanged.
+    """
 
     @web.middleware
     async def middleware(
@@ -234,6 +241,12 @@ def auth_middleware(authenticator: Authenticator, table: RouteTable) -> Middlewa
             )
         request[USER_KEY] = result.user
         granted = result.user.level if result.user is not None else AccessLevel.ANONYMOUS
+        if (
+            result.outcome is Outcome.NO_CREDENTIALS
+            and spec.anonymous_viewing
+            and anonymous_viewers()
+        ):
+            granted = AccessLevel.VIEWER
         if granted >= level:
             return await handler(request)
         raise unauthorized(authenticator, stale=result.outcome is Outcome.STALE)

@@ -85,6 +85,9 @@ class RouteSpec:
     acting: Acting
     #: The level a request that acts needs, when higher than ``level`` (None: ``level``).
     act_level: AccessLevel | None = None
+    #: A picture or stream anonymous viewers may watch when the unit lets them
+    #: (``System.BoaProtViewer=anonymous``): snapshots and MJPEG, nothing else.
+    anonymous_viewing: bool = False
 
     @property
     def levels_differ(self) -> bool:
@@ -154,6 +157,7 @@ class Router:
         reply: ReplyShape,
         acts: Acting,
         act_level: AccessLevel | None = None,
+        anonymous_viewing: bool = False,
         methods: Iterable[str] = GET_POST,
         prefixes: Iterable[str] = CGI_PREFIXES,
     ) -> None:
@@ -164,7 +168,7 @@ class Router:
         ``level``.
         """
         shape = reply
-        spec = RouteSpec(level, shape, acts, act_level)
+        spec = RouteSpec(level, shape, acts, act_level, anonymous_viewing)
         methods = list(methods)
         if "GET" in methods and "HEAD" not in methods:
             methods.append("HEAD")

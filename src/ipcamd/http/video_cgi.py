@@ -143,6 +143,8 @@ def setup(router: Router) -> None:
             AccessLevel.VIEWER,
             reply=STATUS,
             acts=READS,
+            # Pictures and streams (not sizes or statuses) are what anonymous viewers watch.
+            anonymous_viewing=handler in (handle_image, handle_mjpeg),
             methods=methods,
             prefixes=prefixes,
         )
