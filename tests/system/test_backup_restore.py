@@ -282,3 +282,20 @@ async def test_restore_refuses_oversize_upload(camera: Camera) -> None:
     )
     assert reply.headers["Connection"] == "close"  # the rest of the upload is not read
     assert await _state(camera) == before
+
+
+async def test_restore_refuses_a_group_its_template_check_refuses(camera: Camera) -> None:
+    """A motion window with Top above Bottom is refused by param.cgi; by restore as well."""
+    reply = await camera.get("/axis-cgi/param.cgi?action=add&group=Motion&template=motion")
+    assert reply.text == "M0 OK\r\n"
+    archive = await _backup(camera)
+
+    def invert(params: dict[str, Any]) -> None:
+        params["values"]["Motion.M0.Top"] = "7000"
+        params["values"]["Motion.M0.Bottom"] = "500"
+
+    await _assert_refused(
+        camera,
+        edit_backup(archive, "params.json", invert),
+        b"Invalid values for group 'Motion.M0': Top (7000) is greater than Bottom (500)",
+    )

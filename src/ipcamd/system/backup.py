@@ -37,6 +37,7 @@ from ipcamd.access import AccessLevel
 from ipcamd.auth.users import ROOT_USER, validate_account
 from ipcamd.errors import InvalidParameter
 from ipcamd.identity import Identity
+from ipcamd.params.plans import check_group
 from ipcamd.params.schema import ParamSpec, Schema, kept_on_factory_default, split_instance
 from ipcamd.system.config_tables import ConfigTable, ConfigTables
 from ipcamd.system.faults import fail, pause
@@ -278,6 +279,12 @@ def _check_params(schema: Schema, data: Any) -> tuple[dict[str, str], dict[str, 
             raise InvalidParameter(f"bad value {raw!r} for {name}: {err}") from err
     for name, spec in specs.items():
         checked.setdefault(name, spec.default)
+    for path, template_name in groups.items():
+        # A group restored must pass its template's own check (a window with Top > Bottom…),
+        # exactly as param.cgi's add and update would refuse it.
+        dotted = path + "."
+        group = {n[len(dotted) :]: v for n, v in checked.items() if n.startswith(dotted)}
+        check_group(schema.templates[template_name], path, group)
     return dict(groups), checked
 
 
