@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from enum import StrEnum
 
 from ipcamd.auth.users import User
@@ -40,7 +40,12 @@ class State(StrEnum):
 
 class MetadataTrack:
     """The ONVIF event stream of one session: the bus's retained state as ``Initialized``
-    messages when it starts playing, then each event as ``Changed``; one document a packet."""
+    messages when it starts playing, then each event as ``Changed``; one document a packet.
+
+    A key the stream has not reported yet (a motion window added while it plays) is
+    ``Initialized`` too, as ONVIF words a property's creation. Nothing else is sent: no empty
+    document first (the ``axis`` library v60 raises on a ``MetadataStream`` without a
+    notification, in its datagram callback)."""
 
     def __init__(self, bus: EventBus, sink: Sink, producer: str) -> None:
         self.sink = sink
@@ -54,6 +59,8 @@ class MetadataTrack:
         self._task: asyncio.Task[None] | None = None
         #: Each camera's ``ProfileANY`` state, as this stream has reported it.
         self._motion_any = metadata.MotionAny()
+        #: The keys (event type, key) this stream has reported since it started playing.
+        self._reported: set[tuple[type[Event], Hashable]] = set()
 
     @property
     def playing(self) -> bool:
@@ -84,22 +91,31 @@ class MetadataTrack:
         self.octets += len(document)
 
     def _event(self, event: Event, operation: metadata.Operation, now: float) -> None:
-        """The documents of one bus event: its own, and a camera's ANY after a motion change."""
+        """The documents of one bus event: its own, and a camera's ANY after a motion change
+        (each ``Initialized`` when its key is new to the stream)."""
+        identity = (type(event), event.key)
+        if identity not in self._reported:
+            self._reported.add(identity)
+            operation = metadata.Operation.INITIALIZED
         document = metadata.document(event, operation, now, self._producer)
         if document is not None:
             self._send(document)
         if isinstance(event, MotionState):
+            new = not self._motion_any.knows(event.camera)
             active = self._motion_any.update(event)
             if active is not None:
+                any_operation = metadata.Operation.INITIALIZED if new else operation
                 self._send(
-                    self._motion_any.document(event.camera, active, operation, now, self._producer)
+                    self._motion_any.document(
+                        event.camera, active, any_operation, now, self._producer
+                    )
                 )
 
     async def _run(self) -> None:
         with self._bus.subscribe(*metadata.EVENT_TYPES) as subscription:
-            self._send(metadata.EMPTY_DOCUMENT)
             now = time.time()
             self._motion_any = metadata.MotionAny()
+            self._reported = set()
             for event in subscription.initial:
                 self._event(event, metadata.Operation.INITIALIZED, now)
             async for item in subscription:
