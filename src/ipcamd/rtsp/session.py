@@ -19,6 +19,7 @@ from enum import StrEnum
 from ipcamd.auth.users import User
 from ipcamd.events import Event, EventBus, Missed, MotionState
 from ipcamd.rtsp import metadata
+from ipcamd.rtsp.audio import AudioTrack
 from ipcamd.rtsp.feeds import RtpClock, VideoTrack
 from ipcamd.rtsp.media import Media, Track
 from ipcamd.rtsp.rtcp import REPORT_INTERVAL, sender_report
@@ -152,6 +153,7 @@ class Session:
         self.interleaved = interleaved
         self.state = State.INIT
         self.video: VideoTrack | None = None
+        self.audio: AudioTrack | None = None
         self.metadata: MetadataTrack | None = None
         self.last_seen = time.monotonic()
         self._on_closed = on_closed
@@ -173,7 +175,11 @@ class Session:
 
     def has(self, track: Track) -> bool:
         """True when ``track`` is set up already."""
-        return (self.video if track is Track.VIDEO else self.metadata) is not None
+        tracks = {Track.VIDEO: self.video, Track.AUDIO: self.audio, Track.METADATA: self.metadata}
+        return tracks[track] is not None
+
+    def _tracks(self) -> list[VideoTrack | AudioTrack | MetadataTrack]:
+        return [t for t in (self.video, self.audio, self.metadata) if t is not None]
 
     def add_video(self, video: VideoTrack) -> None:
         """The video track (SETUP of trackID=1)."""
@@ -182,6 +188,14 @@ class Session:
         self.state = State.READY if self.state is State.INIT else self.state
         if self.state is State.PLAYING:
             video.play()
+
+    def add_audio(self, audio: AudioTrack) -> None:
+        """The audio track (SETUP of trackID=2)."""
+        self.audio = audio
+        audio.on_end = self.close
+        self.state = State.READY if self.state is State.INIT else self.state
+        if self.state is State.PLAYING:
+            audio.play()
 
     def add_metadata(self, track: MetadataTrack) -> None:
         """The metadata track (SETUP of trackID=3)."""
@@ -193,8 +207,8 @@ class Session:
     def play(self) -> None:
         """Every track plays (video from its next keyframe); sender reports start."""
         self.state = State.PLAYING
-        for track in (self.video, self.metadata):
-            if track is not None and not track.playing:
+        for track in self._tracks():
+            if not track.playing:
                 track.play()
         if self._reports is None:
             self._reports = asyncio.get_running_loop().create_task(self._send_reports())
@@ -202,9 +216,8 @@ class Session:
     def pause(self) -> None:
         """Every track stops sending; the session stays."""
         self.state = State.READY
-        for track in (self.video, self.metadata):
-            if track is not None:
-                track.pause()
+        for track in self._tracks():
+            track.pause()
         self._stop_reports()
 
     def _stop_reports(self) -> None:
@@ -217,8 +230,8 @@ class Session:
         while True:
             await asyncio.sleep(REPORT_INTERVAL)
             now = time.time()
-            for track in (self.video, self.metadata):
-                if track is None or not track.playing:
+            for track in self._tracks():
+                if not track.playing:
                     continue
                 report = sender_report(
                     track.ssrc,
@@ -241,6 +254,10 @@ class Session:
         if video is not None:
             video.on_end = None
             video.close()
+        audio, self.audio = self.audio, None
+        if audio is not None:
+            audio.on_end = None
+            audio.close()
         meta, self.metadata = self.metadata, None
         if meta is not None:
             meta.close()
