@@ -210,7 +210,14 @@ async def test_the_listener_limit_is_a_503_at_setup(camera_factory: CameraFactor
         )
         assert setup.status == 503
         assert b"Too many listeners" in setup.body
+        udp = await client.request(
+            "SETUP",
+            control[len("a=control:") :],
+            {"Transport": "RTP/AVP;unicast;client_port=40000-40001"},
+        )
+        assert udp.status == 503
         assert not handlers_of(camera).sessions
+        assert not handlers_of(camera).udp_peers  # nothing left behind
     finally:
         listener.close()
         client.close()

@@ -203,10 +203,10 @@ class Handlers:
             if self.udp is None:
                 raise RtspError(461, "UDP is not available: use RTP/AVP/TCP")
             rtp, rtcp, server_ports = self.udp
-            udp_sink = UdpSink(rtp, rtcp, connection.peer, (choice.rtp, choice.rtcp))
-            self.udp_peers[udp_sink.rtcp_address] = session.id
-            sink = udp_sink
-        ssrc = self._attach(session, track, media, sink)
+            sink = UdpSink(rtp, rtcp, connection.peer, (choice.rtp, choice.rtcp))
+        ssrc = self._attach(session, track, media, sink)  # may refuse (503 beyond a limit)
+        if isinstance(sink, UdpSink):
+            self.udp_peers[sink.rtcp_address] = session.id
         if choice.lower is Lower.TCP:
             connection.channels[choice.rtp] = connection.channels[choice.rtcp] = session.id
             session.interleaved = True
