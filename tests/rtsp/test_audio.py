@@ -7,11 +7,15 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import struct
 
 import numpy as np
+import pytest
 
+from ipcamd.rtsp import session as rtsp_session
 from ipcamd.rtsp.audio import AudioFeed
 from ipcamd.rtsp.handlers import Handlers
+from ipcamd.rtsp.rtcp import is_rtcp
 from tests.audio.sound import dominant_frequency, ffmpeg_decode
 from tests.conftest import CameraFactory
 from tests.motion.helpers import update
@@ -220,4 +224,36 @@ async def test_the_listener_limit_is_a_503_at_setup(camera_factory: CameraFactor
         assert not handlers_of(camera).udp_peers  # nothing left behind
     finally:
         listener.close()
+        client.close()
+
+
+async def test_the_audio_sender_report_maps_the_packets_time_stamps(
+    camera_factory: CameraFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An SR's RTP time is the 8 kHz clock at its NTP time: within a few blocks of the stamp of
+    the packet that came just before it (the stamps count samples, the report reads the
+    clock)."""
+    monkeypatch.setattr(rtsp_session, "REPORT_INTERVAL", 0.3)
+    camera = await rtsp_camera(camera_factory)
+    client = await RtspClient.connect(camera.server.rtsp_port or 0)
+    try:
+        await client.start("?video=0&audio=1")
+        last: Packet | None = None
+        while True:
+            packet = await client.next_packet()
+            if packet.channel == 0:
+                last = packet
+            elif last is not None:
+                break
+        assert packet.channel == 1
+        assert is_rtcp(packet.data)
+        assert packet.data[1] == 200  # SR
+        ssrc, _, _, rtp_time, count, octets = struct.unpack_from("!IIIIII", packet.data, 4)
+        assert ssrc == last.ssrc
+        assert count >= 1
+        assert octets == count * 240
+        ahead = ((rtp_time - last.timestamp + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)
+        # Stamps follow the clock within 100 ms, and the packet was sent a block or two ago.
+        assert abs(ahead) < 8 * 240, ahead
+    finally:
         client.close()
