@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ipcamd.errors import SourceUnavailable
-from ipcamd.video.frame import Planes, solid
+from ipcamd.video.frame import Picture, Planes, solid
 from ipcamd.video.osd import TextPainter
 from ipcamd.video.producer import Producer, VideoStatus
 from ipcamd.video.sources.base import Source
@@ -187,7 +187,7 @@ class Camera(Producer):
             reader.stop.set()
         self.latest = None  # a later viewer must not get a stale picture
 
-    def _deliver(self, reader: _Reader, planes: Planes, status: VideoStatus) -> None:
+    def _deliver(self, reader: _Reader, planes: Picture, status: VideoStatus) -> None:
         """Runs on the event loop: publish what the reader thread produced."""
         if reader is not self._reader or self.closed:
             return  # a reader that was stopped meanwhile
@@ -226,7 +226,7 @@ class _Reader:
         self.loop = loop
         self.stop = threading.Event()
 
-    def _post(self, planes: Planes, status: VideoStatus) -> bool:
+    def _post(self, planes: Picture, status: VideoStatus) -> bool:
         try:
             self.loop.call_soon_threadsafe(self.camera._deliver, self, planes, status)
         except RuntimeError:  # the loop is closed: the server is gone

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from ipcamd.errors import InvalidParameter
-from ipcamd.video.frame import Planes
+from ipcamd.video.frame import Drawing, Picture, Planes
 from ipcamd.video.producer import Producer
 
 
@@ -105,11 +105,14 @@ class Window:
 FULL_FRAME: Final = Window()
 
 
-def crop(planes: Planes, window: Window) -> Planes:
+def crop(planes: Picture, window: Window) -> Picture:
     """The part of ``planes`` inside ``window``, as views into them (no copy); ``planes``
-    itself for the whole frame."""
+    itself for the whole frame. A drawing gives the drawing of the window, which each profile
+    then draws at its own size (a zoom adds detail instead of scaling pixels up)."""
     if window.whole:
         return planes
+    if isinstance(planes, Drawing):
+        return planes.cropped(window.left, window.top, window.width, window.height)
     x, y, w, h = window.box(planes.width, planes.height)
     if (w, h) == (planes.width, planes.height):
         return planes
@@ -164,7 +167,7 @@ class View(Producer):
         frame = self.source.latest
         if frame is None:
             return
-        planes = frame.planes
+        planes: Picture = frame.planes
         if planes is not self._whole:
             planes = crop(planes, self._window)
         self.publish(planes, frame.time)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 
-from ipcamd.video.frame import Planes
+from ipcamd.video.frame import Picture
 
 
 class Source(ABC):
@@ -23,8 +23,9 @@ class Source(ABC):
         """Connect or open; raises SourceUnavailable."""
 
     @abstractmethod
-    def read(self) -> Planes:
-        """The next picture; raises SourceUnavailable."""
+    def read(self) -> Picture:
+        """The next picture (pixels, or a drawing a computed source makes); raises
+        SourceUnavailable."""
 
     @abstractmethod
     def close(self) -> None:
