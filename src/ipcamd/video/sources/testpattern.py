@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -47,6 +48,8 @@ _TEXT_LEVELS = np.array([_BLACK_Y, _TEXT_Y], np.uint8)
 #: The part of the pattern a drawing shows: left, top, width, height in fractions of it.
 Window = tuple[float, float, float, float]
 _WHOLE: Window = (0.0, 0.0, 1.0, 1.0)
+
+_Array = TypeVar("_Array", bound=npt.NDArray[np.generic])
 
 #: A rectangle ``(x0, y0, x1, y1)``, end exclusive.
 Box = tuple[int, int, int, int]
@@ -192,13 +195,17 @@ class TestPattern(Source):
         bar_w = WIDTH // len(_BARS)
         row = np.repeat(np.array([_BARS[i] for i in order], np.uint8), bar_w, axis=0)
         row = np.concatenate([row, row])  # (2*WIDTH, 3): any offset below WIDTH fits
-        self._bars = (row[:, 0].copy(), row[:, 1].copy(), row[:, 2].copy())
+        self._bars = (
+            _shared(row[:, 0].copy()),
+            _shared(row[:, 1].copy()),
+            _shared(row[:, 2].copy()),
+        )
         self._speed = int(rng.integers(2, 7)) * 2
         self._box = int(rng.integers(80, 160)) & ~1
         self._box_v = (int(rng.integers(3, 9)), int(rng.integers(3, 9)))
         y, u, v = (int(c) for c in rng.integers(16, 240, 3))
         self._box_yuv = (y, u, v)
-        self._title = painter.mask(f"ipcamd camera {camera}")
+        self._title = _shared(painter.mask(f"ipcamd camera {camera}"))
         self._count = 0
         self._next_due = 0.0
 
@@ -224,8 +231,8 @@ class TestPattern(Source):
         mask = self._painter.mask
         texts = (
             _Text(48, 300, 8, self._title),
-            _Text(48, 420, 8, mask(f"frame {number:08d}")),
-            _Text(48, 540, 6, mask(stamp)),
+            _Text(48, 420, 8, _shared(mask(f"frame {number:08d}"))),
+            _Text(48, 540, 6, _shared(mask(stamp))),
         )
         return PatternFrame(
             width=WIDTH,
@@ -253,6 +260,12 @@ class TestPattern(Source):
     def close(self) -> None:
         """Nothing to release; the count starts again at the next open."""
         self._count = 0
+
+
+def _shared(array: _Array) -> _Array:
+    """``array`` made read-only: it belongs to frames that pool threads draw at once."""
+    array.flags.writeable = False
+    return array
 
 
 def _bounce(position: int, span: int) -> int:
