@@ -3,18 +3,22 @@ the view window, never scaled, and always the same for one seed and frame number
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 from itertools import pairwise
 
 import numpy as np
 import pytest
 
-from ipcamd.video.frame import Drawing, Planes
+from ipcamd.video.camera import Camera
+from ipcamd.video.frame import Drawing, Planes, solid
 from ipcamd.video.imaging import at_size, tile
 from ipcamd.video.osd import TextPainter
 from ipcamd.video.render import RenderSpec, render_planes
+from ipcamd.video.sources.base import ComputedSource
 from ipcamd.video.sources.scripted import ObjectMode, ObjectScript, Scene
 from ipcamd.video.sources.testpattern import FPS, HEIGHT, WIDTH, TestPattern
+from tests.video.streams import wait_until
 
 
 def fixed_painter() -> TextPainter:
@@ -127,3 +131,44 @@ def test_profiles_quad_tiles_and_grey_pictures_draw_the_frame_at_their_size() ->
     assert np.array_equal(quad.y[:480, :640], frame.render(640, 480).y)
     assert np.array_equal(quad.y[480:, 640:], frame.render(640, 480).y)
     assert (quad.y[:480, 640:] == 16).all()
+
+
+class Flaky(ComputedSource):
+    """A computed source whose second picture fails."""
+
+    fps = 100.0
+
+    def __init__(self) -> None:
+        self.made = self.opened = self.closed = 0
+
+    def open(self) -> None:
+        self.opened += 1
+
+    def close(self) -> None:
+        self.closed += 1
+
+    def read(self) -> Planes:
+        return self.make()
+
+    def make(self) -> Planes:
+        self.made += 1
+        if self.made == 2:
+            raise RuntimeError("a bug")
+        return solid(64, 48, self.made)
+
+
+async def test_a_computed_source_runs_on_the_loop_and_outlives_a_failure() -> None:
+    source = Flaky()
+    camera = Camera(1, lambda: source, TextPainter(), linger=0.0)
+    shown: list[object] = []
+    camera.add_listener(lambda: shown.append(camera.latest.planes if camera.latest else None))
+    threads = threading.active_count()
+    camera.attach("test")
+    await wait_until(lambda: source.made >= 4)
+    assert threading.active_count() == threads  # no reader thread
+    assert shown[1] is camera.no_video_picture()  # the failure shows "no video"
+    assert [p.y[0, 0] for p in shown[2:4] if isinstance(p, Planes)] == [3, 4]  # and it goes on
+    camera.detach("test")
+    await wait_until(lambda: not camera.running)
+    assert (source.opened, source.closed) == (1, 1)  # halted: its timer is cancelled
+    camera.close()

@@ -30,3 +30,18 @@ class Source(ABC):
     @abstractmethod
     def close(self) -> None:
         """Release everything; safe to call more than once, and after a failed open."""
+
+
+class ComputedSource(Source):
+    """A source whose pictures cost next to nothing to make (the test pattern decides a frame
+    in tens of microseconds and leaves the drawing to each profile): the camera makes them on
+    the event loop at :attr:`fps`, so a frame needs no reader thread and no hand-over between
+    threads. ``read`` still works (paced, blocking) for whoever reads it from a thread.
+    """
+
+    #: Pictures a second.
+    fps: float = 30.0
+
+    @abstractmethod
+    def make(self) -> Picture:
+        """The next picture, now (never blocks)."""

@@ -22,7 +22,7 @@ import numpy.typing as npt
 
 from ipcamd.video.frame import Drawing, Plane, Planes
 from ipcamd.video.osd import TextPainter
-from ipcamd.video.sources.base import Source
+from ipcamd.video.sources.base import ComputedSource
 from ipcamd.video.sources.scripted import Scene, object_box
 
 #: The pattern's own size: where its parts are placed, and what it is drawn at for a consumer
@@ -177,8 +177,9 @@ class PatternFrame(Drawing):
         return replace(self, window=window, width=size[0], height=size[1])
 
 
-class TestPattern(Source):
-    """Frames computed from ``(seed, frame number)``; paced to :data:`FPS` by ``read``."""
+class TestPattern(ComputedSource):
+    """Frames computed from ``(seed, frame number)``, :data:`FPS` a second: made by ``make``
+    on the event loop (the camera's timer) or by ``read`` (paced, blocking)."""
 
     __test__ = False  # not a pytest test class despite the name
 
@@ -186,6 +187,7 @@ class TestPattern(Source):
         self, camera: int, seed: int | None, painter: TextPainter, scene: Scene | None = None
     ) -> None:
         self.description = "testpattern"
+        self.fps = FPS
         self._camera = camera
         self._painter = painter
         #: What a script set (still pattern, a moving object): ``scripted.py``.
@@ -253,6 +255,10 @@ class TestPattern(Source):
         else:
             self._next_due = now  # late: do not try to catch up
         self._next_due += 1.0 / FPS
+        return self.make()
+
+    def make(self) -> PatternFrame:
+        """The next frame, now."""
         picture = self.picture(self._count, time.time())
         self._count += 1
         return picture
