@@ -75,6 +75,18 @@ class _Layout:
         self.cols = _centres(width, left * WIDTH, span_w * WIDTH, WIDTH)
         self.rows = _centres(height, top * HEIGHT, span_h * HEIGHT, HEIGHT)
         self.chroma_cols = _centres(width // 2, left * WIDTH, span_w * WIDTH, WIDTH)
+        self._texts: dict[tuple[int, int, int, tuple[int, int]], _TextGeometry] = {}
+
+    def text_geometry(self, x: int, y: int, scale: int, shape: tuple[int, int]) -> _TextGeometry:
+        """Where a line of text of mask ``shape`` at ``(x, y)``, ``scale`` falls in this
+        picture: computed once per line position (the text changes, its place does not; a
+        race between pool threads only computes it twice)."""
+        key = (x, y, scale, shape)
+        geometry = self._texts.get(key)
+        if geometry is None:
+            geometry = _TextGeometry.of(self, x, y, scale, shape)
+            self._texts[key] = geometry
+        return geometry
 
     def span(self, box: Box) -> Box:
         """The picture pixels that show pattern pixels ``box`` (possibly none): the indices
@@ -103,6 +115,30 @@ def _fill(planes: Planes, box: Box, y: int, u: int, v: int) -> None:
 
 
 @dataclass(frozen=True, slots=True)
+class _TextGeometry:
+    """A line of text's place in one picture: its bar's pixels, its glyph area's pixels, and
+    for each glyph-area row and column the font pixel it shows."""
+
+    bar: Box
+    glyphs: Box
+    font_rows: npt.NDArray[np.intp]
+    font_cols: npt.NDArray[np.intp]
+
+    @classmethod
+    def of(cls, layout: _Layout, x: int, y: int, s: int, shape: tuple[int, int]) -> _TextGeometry:
+        rows, cols = shape
+        # One font pixel of bar around the glyphs (the last cell's spacing column is the
+        # right one), as TextPainter.draw puts it.
+        bar = layout.span((x, y, x + (cols + 1) * s, y + (rows + 2) * s))
+        gx, gy = x + s, y + s
+        glyphs = layout.span((gx, gy, gx + cols * s, gy + rows * s))
+        x0, y0, x1, y1 = glyphs
+        font_rows = _shared((layout.rows[y0:y1] - gy) // s)
+        font_cols = _shared((layout.cols[x0:x1] - gx) // s)
+        return cls(bar, glyphs, font_rows, font_cols)
+
+
+@dataclass(frozen=True, slots=True)
 class _Text:
     """One line of text in pattern pixels: its top-left corner, font scale and glyph mask
     (``TextPainter.mask``: 7 rows, 6 columns per character), on a black bar."""
@@ -113,22 +149,15 @@ class _Text:
     mask: npt.NDArray[np.bool_]
 
     def paint(self, planes: Planes, layout: _Layout) -> None:
-        s = self.scale
-        rows, cols = self.mask.shape
-        # One font pixel of bar around the glyphs (the last cell's spacing column is the
-        # right one), as TextPainter.draw puts it.
-        bar = (self.x, self.y, self.x + (cols + 1) * s, self.y + (rows + 2) * s)
-        _fill(planes, layout.span(bar), _BLACK_Y, _GREY_C, _GREY_C)
-        gx, gy = self.x + s, self.y + s
-        x0, y0, x1, y1 = layout.span((gx, gy, gx + cols * s, gy + rows * s))
+        geometry = layout.text_geometry(self.x, self.y, self.scale, self.mask.shape)
+        _fill(planes, geometry.bar, _BLACK_Y, _GREY_C, _GREY_C)
+        x0, y0, x1, y1 = geometry.glyphs
         if x1 <= x0 or y1 <= y0:
             return
         # The glyph rows gathered across first (7 rows of grey levels), then repeated down:
         # two 1-D gathers, far cheaper than indexing the mask with a 2-D grid.
-        font_cols = (layout.cols[x0:x1] - gx) // s
-        font_rows = (layout.rows[y0:y1] - gy) // s
-        strip = _TEXT_LEVELS[np.take(self.mask, font_cols, axis=1).view(np.uint8)]
-        planes.y[y0:y1, x0:x1] = np.take(strip, font_rows, axis=0)
+        strip = _TEXT_LEVELS[np.take(self.mask, geometry.font_cols, axis=1).view(np.uint8)]
+        planes.y[y0:y1, x0:x1] = np.take(strip, geometry.font_rows, axis=0)
 
 
 @dataclass(frozen=True, slots=True)
