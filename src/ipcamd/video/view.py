@@ -4,9 +4,10 @@ source → **view** → profiles. Digital PTZ moves a window over the camera's f
 stream, snapshot and internal consumer of that camera (and its tile in ``quad``) sees the
 window, because they all take their frames from the camera's :class:`View`. The window is not
 part of any profile's key: a continuous move changes the pictures, never the set of profiles
-or their encoders. Cropping is a numpy slice (no copy); each profile then scales the window
-to its own size, and turns and mirrors it after that (``render.py``), so rotation and mirror
-stay per profile while the window is per camera.
+or their encoders. Cropping is a numpy slice (no copy), or for a drawing (the test pattern)
+the drawing of the window; each profile then scales (or draws) the window at its own size,
+and turns and mirrors it after that (``render.py``), so rotation and mirror stay per profile
+while the window is per camera.
 
 The default window is the whole frame, and then a view passes frames through untouched.
 """
