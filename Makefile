@@ -32,6 +32,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/params.py --quick
 	$(BIN)/python bench/mjpeg_fanout.py --quick
+	$(BIN)/python bench/render.py --quick
 	$(BIN)/python bench/system.py
 	$(BIN)/python bench/startup.py --runs 3
 	$(BIN)/python bench/events.py --quick

@@ -7,7 +7,7 @@ Every other family lists what it serves.
 
 from __future__ import annotations
 
-from ipcamd.params.types import SPEC_RESOLUTIONS
+from ipcamd.params.types import RESOLUTIONS
 from tests.conftest import CameraFactory
 from tests.support import Camera, assert_text
 
@@ -38,7 +38,7 @@ def properties_listing(camera: Camera) -> str:
         f"Properties.Firmware.Version={identity.firmware_version}",
         "Properties.Image.Format=jpeg,mjpeg,h264",
         "Properties.Image.NbrOfViews=1",
-        f"Properties.Image.Resolution={','.join(SPEC_RESOLUTIONS)}",
+        f"Properties.Image.Resolution={','.join(RESOLUTIONS)}",
         "Properties.Image.Rotation=0,90,180,270",
         f"Properties.IO.Input={identity.io_inputs}",
         f"Properties.IO.Output={identity.io_outputs}",

@@ -16,7 +16,7 @@ import simplejpeg
 from ipcamd.video.font import build_glyphs, glyph_indices
 from ipcamd.video.frame import solid
 from ipcamd.video.osd import OsdSpec, Position, TextPainter
-from ipcamd.video.sources.testpattern import TestPattern
+from ipcamd.video.sources.testpattern import HEIGHT, WIDTH, TestPattern
 from tests.support import Camera
 
 
@@ -164,7 +164,7 @@ def test_test_pattern_stamp_is_in_device_time() -> None:
     device_time = datetime(2005, 4, 3, 12, 34, 56, 789000, tzinfo=UTC)
     painter = TextPainter(fixed_time(device_time))
     pattern = TestPattern(1, 7, painter)
-    planes = pattern.picture(5, time.time())
+    planes = pattern.picture(5, time.time()).render(WIDTH, HEIGHT)
     # Drawn at (48, 540) at scale 6: glyphs start one pad (6 px) further in.
     stamp = "2005-04-03 12:34:56.789"
     assert text_agreement(planes.y, painter, stamp, (54, 546), 6) == 1.0
@@ -208,3 +208,20 @@ def test_bar_is_drawn_where_asked() -> None:
     bar = planes.y[-9:]
     assert (bar == 16).any()
     assert (bar == 235).any()
+
+
+def test_a_scaled_line_is_the_font_with_each_pixel_scaled() -> None:
+    """Scaled glyph cells are built once per scale; a line at any scale is the 5x7 font
+    (plus one spacing column per character) with each font pixel repeated."""
+    painter = TextPainter()
+    glyphs = build_glyphs()
+    text = "Az 9:~?"
+    plain = painter.mask(text)
+    assert plain.shape == (7, 6 * len(text))
+    for index, code in enumerate(glyph_indices(text)):
+        assert np.array_equal(plain[:, 6 * index : 6 * index + 5], glyphs[code])
+        assert not plain[:, 6 * index + 5].any()
+    for scale in (2, 3, 8):
+        scaled = painter.mask(text, scale)
+        assert np.array_equal(scaled, np.repeat(np.repeat(plain, scale, axis=0), scale, axis=1))
+        assert painter.mask(text, scale) is not scaled  # a new mask each time, from the cache

@@ -84,10 +84,10 @@ def test_a_still_pattern_repeats_itself_outside_its_text() -> None:
     painter = TextPainter()
     scene = Scene(FPS)
     pattern = TestPattern(1, 7, painter, scene)
-    first, later = pattern.picture(3, 0.0), pattern.picture(90, 0.0)
+    first, later = (pattern.picture(n, 0.0).render(WIDTH, HEIGHT) for n in (3, 90))
     assert not np.array_equal(first.y[TOP_BAND], later.y[TOP_BAND])  # bars scroll
     scene.update(pattern=PatternMode.STILL)
-    first, later = pattern.picture(3, 0.0), pattern.picture(90, 0.0)
+    first, later = (pattern.picture(n, 0.0).render(WIDTH, HEIGHT) for n in (3, 90))
     assert np.array_equal(first.y[TOP_BAND], later.y[TOP_BAND])
 
 
@@ -95,4 +95,7 @@ def test_the_pattern_without_a_scene_is_unchanged() -> None:
     painter = TextPainter()
     plain = TestPattern(1, 7, painter)
     scripted = TestPattern(1, 7, painter, Scene(FPS))
-    assert np.array_equal(plain.picture(42, 0.0).y, scripted.picture(42, 0.0).y)
+    assert np.array_equal(
+        plain.picture(42, 0.0).render(WIDTH, HEIGHT).y,
+        scripted.picture(42, 0.0).render(WIDTH, HEIGHT).y,
+    )

@@ -44,6 +44,22 @@ SPEC_RESOLUTIONS: tuple[str, ...] = (
     "160x120",
 )
 
+#: Every resolution name the unit serves, largest first (``Properties.Image.Resolution``):
+#: the spec's list and, next to it, the sizes of today's cameras (issue 15): HD, the test
+#: pattern's own 4:3 size 1280x960, full HD, QHD and 4K UHD.
+RESOLUTIONS: tuple[str, ...] = (
+    "3840x2160",
+    "2560x1440",
+    "1920x1080",
+    "1280x1024",
+    "1280x960",
+    "1280x720",
+    *SPEC_RESOLUTIONS[1:],
+)
+
+#: The names beyond the spec's list.
+MODERN_RESOLUTIONS: tuple[str, ...] = tuple(r for r in RESOLUTIONS if r not in SPEC_RESOLUTIONS)
+
 
 def reject_control_characters(value: str) -> None:
     """Refuse values that could split or corrupt a line of the list format."""
@@ -175,14 +191,14 @@ class Netmask(ParamType):
 
 @dataclass(frozen=True)
 class Resolution(ParamType):
-    """An image resolution: a name from the spec's list or ``<width>x<height>`` from ``extra``."""
+    """An image resolution: a name the unit serves (:data:`RESOLUTIONS`) or one of ``extra``."""
 
     extra: Sequence[str] = field(default_factory=tuple)
 
     def validate(self, raw: str) -> str:
-        if raw in SPEC_RESOLUTIONS or raw in self.extra:
+        if raw in RESOLUTIONS or raw in self.extra:
             return raw
-        raise InvalidParameter("expected a resolution: " + ", ".join(SPEC_RESOLUTIONS))
+        raise InvalidParameter("expected a resolution: " + ", ".join(RESOLUTIONS))
 
     def describe(self) -> str:
         return "a resolution"

@@ -1,4 +1,5 @@
-"""One video input: runs its source on a reader thread while anyone watches.
+"""One video input: runs its source on a reader thread while anyone watches (a computed source,
+the test pattern, on an event-loop timer instead: no thread hand-over per frame).
 
 The source is opened when the first user attaches and closed a little after the last one
 leaves (so a burst of snapshots does not reopen a file or an RTSP session each time). A source
@@ -18,10 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ipcamd.errors import SourceUnavailable
-from ipcamd.video.frame import Planes, solid
+from ipcamd.video.frame import Picture, Planes, solid
 from ipcamd.video.osd import TextPainter
 from ipcamd.video.producer import Producer, VideoStatus
-from ipcamd.video.sources.base import Source
+from ipcamd.video.sources.base import ComputedSource, Source
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -89,7 +90,7 @@ class Camera(Producer):
         self.linger = linger
         self._status: VideoStatus | None = VideoStatus.VIDEO if always_video else None
         self._status_at = 0.0  # time.monotonic() when _status was last learnt
-        self._reader: _Reader | None = None
+        self._reader: _Reader | _Ticker | None = None
         self._linger_handle: asyncio.TimerHandle | None = None
         self._probe: asyncio.Task[None] | None = None
         self._threads: list[threading.Thread] = []
@@ -171,7 +172,12 @@ class Camera(Producer):
     # ----------------------------------------------------------------- reader thread
 
     def _start_reader(self) -> None:
-        reader = _Reader(self, asyncio.get_running_loop())
+        loop = asyncio.get_running_loop()
+        source = self._factory()  # making one opens nothing
+        if isinstance(source, ComputedSource):
+            self._reader = _Ticker(self, source, loop)
+            return
+        reader = _Reader(self, loop)
         self._reader = reader
         thread = threading.Thread(
             target=reader.run, name=f"ipcamd-camera{self.number}", daemon=True
@@ -184,11 +190,11 @@ class Camera(Producer):
         self._linger_handle = None
         reader, self._reader = self._reader, None
         if reader is not None:
-            reader.stop.set()
+            reader.halt()
         self.latest = None  # a later viewer must not get a stale picture
 
-    def _deliver(self, reader: _Reader, planes: Planes, status: VideoStatus) -> None:
-        """Runs on the event loop: publish what the reader thread produced."""
+    def _deliver(self, reader: _Reader | _Ticker, planes: Picture, status: VideoStatus) -> None:
+        """Runs on the event loop: publish what the reader produced."""
         if reader is not self._reader or self.closed:
             return  # a reader that was stopped meanwhile
         if not self._always_video:
@@ -218,15 +224,57 @@ class Camera(Producer):
         return self._no_video
 
 
+class _Ticker:
+    """Makes a computed source's pictures on the event loop, one timer per frame.
+
+    A frame that comes late is not caught up (as a reader thread does not); a source that
+    raises shows the "no video" picture and is asked again a second later.
+    """
+
+    def __init__(
+        self, camera: Camera, source: ComputedSource, loop: asyncio.AbstractEventLoop
+    ) -> None:
+        self.camera = camera
+        self.source = source
+        self.loop = loop
+        self._interval = 1.0 / source.fps
+        source.open()
+        self._due = loop.time()
+        self._handle: asyncio.Handle | None = loop.call_soon(self._tick)
+
+    def _tick(self) -> None:
+        camera = self.camera
+        try:
+            picture, status, pause = self.source.make(), VideoStatus.VIDEO, 0.0
+        except Exception:
+            # A bug in a source must not take the camera down with it.
+            _LOGGER.exception("Camera %d: source failed", camera.number)
+            picture, status, pause = camera.no_video_picture(), VideoStatus.NO_VIDEO, 1.0
+        camera._deliver(self, picture, status)
+        self._due = max(self._due + self._interval, self.loop.time()) + pause
+        self._handle = self.loop.call_at(self._due, self._tick)
+
+    def halt(self) -> None:
+        """Stop making pictures (loop only)."""
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+        self.source.close()
+
+
 class _Reader:
-    """The loop of one reader thread; ``stop`` ends it."""
+    """The loop of one reader thread; ``stop`` (or :meth:`halt`) ends it."""
 
     def __init__(self, camera: Camera, loop: asyncio.AbstractEventLoop) -> None:
         self.camera = camera
         self.loop = loop
         self.stop = threading.Event()
 
-    def _post(self, planes: Planes, status: VideoStatus) -> bool:
+    def halt(self) -> None:
+        """Ask the thread to end (it does after the read in progress)."""
+        self.stop.set()
+
+    def _post(self, planes: Picture, status: VideoStatus) -> bool:
         try:
             self.loop.call_soon_threadsafe(self.camera._deliver, self, planes, status)
         except RuntimeError:  # the loop is closed: the server is gone

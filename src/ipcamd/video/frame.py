@@ -2,11 +2,17 @@
 
 I420 is what decoders give and what libjpeg-turbo encodes without a colour conversion, and its
 chroma planes are a quarter of the luma, so copies and scaling stay cheap.
+
+A source that computes its pictures (the test pattern) publishes a :class:`Drawing` instead:
+a frame that each profile draws at its own size (and through the view window), so nothing is
+drawn large to be scaled down afterwards.
 """
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -37,11 +43,35 @@ class Planes:
         return Planes(self.y.copy(), self.u.copy(), self.v.copy())
 
 
+class Drawing(ABC):
+    """One frame of a computed source, drawn on demand at whatever size is asked for.
+
+    Immutable once published: several profiles draw it at once on pool threads. ``width`` x
+    ``height`` is its own (native) size, what a consumer gets that asks no size.
+    """
+
+    width: int
+    height: int
+
+    @abstractmethod
+    def render(self, width: int, height: int) -> Planes:
+        """New planes of ``width`` x ``height`` (even) that the caller owns and may write on."""
+
+    @abstractmethod
+    def cropped(self, left: float, top: float, width: float, height: float) -> Drawing:
+        """The part inside a rectangle given in fractions of this drawing (the view window),
+        as a drawing of its own: drawn at any size, it fills the whole picture."""
+
+
+#: What a producer publishes: pixels, or a drawing each profile draws at its size.
+Picture: TypeAlias = Planes | Drawing
+
+
 @dataclass(frozen=True, slots=True)
 class Frame:
     """A picture a camera published: ``seq`` grows by one per frame, ``time`` is wall-clock."""
 
-    planes: Planes
+    planes: Picture
     seq: int
     time: float
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ipcamd.video.frame import Plane, Planes
+from ipcamd.video.frame import Drawing, Picture, Plane, Planes
 
 
 def _resize_plane(plane: Plane, width: int, height: int) -> Plane:
@@ -30,6 +30,14 @@ def resize(planes: Planes, width: int, height: int) -> Planes:
         _resize_plane(planes.u, width // 2, height // 2),
         _resize_plane(planes.v, width // 2, height // 2),
     )
+
+
+def at_size(picture: Picture, width: int, height: int) -> Planes:
+    """``picture`` at ``width`` x ``height``: a drawing is drawn at that size (new planes),
+    pixels are scaled (the same object when they have that size already)."""
+    if isinstance(picture, Drawing):
+        return picture.render(width, height)
+    return resize(picture, width, height)
 
 
 def rotate(planes: Planes, degrees: int) -> Planes:
@@ -54,7 +62,7 @@ def contiguous(planes: Planes) -> Planes:
     )
 
 
-def tile(pictures: list[Planes | None], width: int, height: int) -> Planes:
+def tile(pictures: list[Picture | None], width: int, height: int) -> Planes:
     """Four pictures in a 2x2 grid of ``width`` x ``height`` (row-major; None stays black)."""
     out = Planes(
         np.full((height, width), 16, np.uint8),
@@ -67,7 +75,7 @@ def tile(pictures: list[Planes | None], width: int, height: int) -> Planes:
         if picture is None:
             continue
         x, y = (index % 2) * tw, (index // 2) * th
-        small = resize(picture, tw, th)
+        small = at_size(picture, tw, th)
         out.y[y : y + th, x : x + tw] = small.y
         out.u[y // 2 : (y + th) // 2, x // 2 : (x + tw) // 2] = small.u
         out.v[y // 2 : (y + th) // 2, x // 2 : (x + tw) // 2] = small.v

@@ -90,16 +90,26 @@ class TextPainter:
     ``local_time`` every time drawn on a picture (OSD, test pattern) is shown in."""
 
     def __init__(self, local_time: LocalTime = host_local_time) -> None:
-        self._glyphs = build_glyphs()
+        cells = np.zeros((95, GLYPH_HEIGHT, _CELL_W), dtype=np.bool_)
+        cells[:, :, :GLYPH_WIDTH] = build_glyphs()
+        #: Glyph cells (the glyph and its spacing column) already scaled, per scale: a line
+        #: of text is then one gather, never a per-frame scaling. Filled as scales are used
+        #: (a few); a race between pool threads only builds one twice.
+        self._cells: dict[int, npt.NDArray[np.bool_]] = {1: cells}
         self.local_time = local_time
 
-    def mask(self, text: str, scale: int) -> npt.NDArray[np.bool_]:
-        """A boolean mask of ``text``: one row of glyphs, each font pixel ``scale`` pixels."""
-        glyphs = self._glyphs[glyph_indices(text)]  # (n, 7, 5)
-        cells = np.zeros((len(glyphs), GLYPH_HEIGHT, _CELL_W), dtype=np.bool_)
-        cells[:, :, :GLYPH_WIDTH] = glyphs
-        row = cells.transpose(1, 0, 2).reshape(GLYPH_HEIGHT, -1)
-        return np.repeat(np.repeat(row, scale, axis=0), scale, axis=1)
+    def _scaled_cells(self, scale: int) -> npt.NDArray[np.bool_]:
+        cells = self._cells.get(scale)
+        if cells is None:
+            cells = np.repeat(np.repeat(self._cells[1], scale, axis=1), scale, axis=2)
+            self._cells[scale] = cells
+        return cells
+
+    def mask(self, text: str, scale: int = 1) -> npt.NDArray[np.bool_]:
+        """A boolean mask of ``text``: one row of glyph cells (each glyph and the column that
+        spaces it from the next), each font pixel ``scale`` pixels."""
+        glyphs = self._scaled_cells(scale)[glyph_indices(text)]  # (n, 7s, 6s)
+        return glyphs.transpose(1, 0, 2).reshape(glyphs.shape[1], -1)
 
     def draw(
         self,
@@ -132,7 +142,7 @@ class TextPainter:
         if g_bottom <= g_top or g_right <= g_left:
             return
         clipped = mask[g_top - gy : g_bottom - gy, g_left - gx : g_right - gx]
-        planes.y[g_top:g_bottom, g_left:g_right][clipped] = color
+        np.copyto(planes.y[g_top:g_bottom, g_left:g_right], color, where=clipped)
 
     def draw_bar(self, planes: Planes, spec: OsdSpec, when: float) -> None:
         """Draw the OSD bar of ``spec`` (at host time ``when``) across the top or bottom."""

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from enum import StrEnum
 
 from ipcamd.errors import StreamClosed
-from ipcamd.video.frame import Frame, Planes
+from ipcamd.video.frame import Frame, Picture
 
 # StreamClosed is re-exported: a producer's consumers know it by this module.
 __all__ = ["Producer", "StreamClosed", "VideoStatus"]
@@ -87,7 +87,7 @@ class Producer:
         self._listeners.append(callback)
         return lambda: self._listeners.remove(callback) if callback in self._listeners else None
 
-    def publish(self, planes: Planes, when: float | None = None) -> Frame:
+    def publish(self, planes: Picture, when: float | None = None) -> Frame:
         """Make ``planes`` the latest frame and wake every waiting consumer (event loop only)."""
         self._seq += 1
         frame = Frame(planes, self._seq, time.time() if when is None else when)

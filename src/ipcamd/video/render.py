@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from ipcamd.video.frame import Planes
-from ipcamd.video.imaging import contiguous, mirror, resize, rotate
+from ipcamd.video.frame import Picture, Planes
+from ipcamd.video.imaging import at_size, contiguous, mirror, rotate
 from ipcamd.video.osd import OsdSpec, TextPainter
 from ipcamd.video.resolution import rotated
 
@@ -77,11 +77,12 @@ class RenderSpec:
         return max(1, min(100, 100 - self.compression))
 
 
-def render_planes(planes: Planes, spec: RenderSpec, painter: TextPainter, when: float) -> Planes:
-    """The picture of ``spec`` made from ``planes`` (which are never modified): scaled from
-    whatever size they have (the camera's view window) to the profile's, then turned, mirrored
-    and written on; C-contiguous, as encoders need."""
-    out = resize(planes, spec.width, spec.height)
+def render_planes(planes: Picture, spec: RenderSpec, painter: TextPainter, when: float) -> Planes:
+    """The picture of ``spec`` made from ``planes`` (which are never modified): drawn at the
+    profile's size (a drawing: the test pattern) or scaled to it from whatever size they have
+    (the camera's view window), then turned, mirrored and written on; C-contiguous, as
+    encoders need."""
+    out = at_size(planes, spec.width, spec.height)
     out = rotate(out, spec.rotation)
     if spec.mirror:
         out = mirror(out)

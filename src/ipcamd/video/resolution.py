@@ -2,7 +2,10 @@
 
 The spec groups names that mean one size on one line, and its own example (5.2.1) answers
 ``resolution=QCIF`` with 160x120, so QQVGA = QCIF = 160x120 and QVGA = CIF = 320x240.
-4CIF is the PAL 704x576 and D1 the PAL 720x576 (see docs/decisions.md).
+4CIF is the PAL 704x576 and D1 the PAL 720x576 (see docs/decisions.md). Next to them the unit
+serves the sizes of today's cameras, up to 4K UHD (``params.types.RESOLUTIONS``), for every
+source: the test pattern draws each natively, and a file or RTSP source smaller than the size
+asked for is scaled up (docs/decisions.md, "Modern resolutions").
 """
 
 from __future__ import annotations
@@ -12,11 +15,16 @@ from types import MappingProxyType
 from typing import Final
 
 from ipcamd.errors import InvalidParameter
-from ipcamd.params.types import SPEC_RESOLUTIONS
+from ipcamd.params.types import RESOLUTIONS
 
 SIZES: Final[Mapping[str, tuple[int, int]]] = MappingProxyType(
     {
+        "3840x2160": (3840, 2160),
+        "2560x1440": (2560, 1440),
+        "1920x1080": (1920, 1080),
         "1280x1024": (1280, 1024),
+        "1280x960": (1280, 960),
+        "1280x720": (1280, 720),
         "1024x768": (1024, 768),
         "4CIF": (704, 576),
         "D1": (720, 576),
@@ -35,12 +43,12 @@ ROTATIONS = (0, 90, 180, 270)
 
 
 def size_of(name: str) -> tuple[int, int]:
-    """``(width, height)`` of a resolution name from the spec's list."""
+    """``(width, height)`` of a resolution name the unit serves."""
     try:
         return SIZES[name]
     except KeyError as err:
         raise InvalidParameter(
-            f"Invalid resolution '{name}' (one of {', '.join(SPEC_RESOLUTIONS)})"
+            f"Invalid resolution '{name}' (one of {', '.join(RESOLUTIONS)})"
         ) from err
 
 

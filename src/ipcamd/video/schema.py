@@ -7,7 +7,7 @@ from __future__ import annotations
 from ipcamd.access import AccessLevel
 from ipcamd.identity import Identity
 from ipcamd.params.schema import InitialGroup, ParamSpec, SchemaPart, Template, fixed, param
-from ipcamd.params.types import NAME, SPEC_RESOLUTIONS, Choice, Integer, Resolution, Text, YesNo
+from ipcamd.params.types import NAME, RESOLUTIONS, Choice, Integer, Resolution, Text, YesNo
 
 V, OP, A, NOBODY = AccessLevel.VIEWER, AccessLevel.OPERATOR, AccessLevel.ADMIN, AccessLevel.NOBODY
 
@@ -24,7 +24,7 @@ def _properties(identity: Identity) -> list[ParamSpec]:
     return [
         fixed("Image.Format", "jpeg,mjpeg,h264"),
         fixed("Image.NbrOfViews", "1"),
-        fixed("Image.Resolution", ",".join(SPEC_RESOLUTIONS)),
+        fixed("Image.Resolution", ",".join(RESOLUTIONS)),
         fixed("Image.Rotation", ",".join(ROTATIONS)),
         fixed("Video.NbrOfInputs", str(identity.cameras)),
     ]

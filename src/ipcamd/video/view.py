@@ -4,9 +4,10 @@ source → **view** → profiles. Digital PTZ moves a window over the camera's f
 stream, snapshot and internal consumer of that camera (and its tile in ``quad``) sees the
 window, because they all take their frames from the camera's :class:`View`. The window is not
 part of any profile's key: a continuous move changes the pictures, never the set of profiles
-or their encoders. Cropping is a numpy slice (no copy); each profile then scales the window
-to its own size, and turns and mirrors it after that (``render.py``), so rotation and mirror
-stay per profile while the window is per camera.
+or their encoders. Cropping is a numpy slice (no copy), or for a drawing (the test pattern)
+the drawing of the window; each profile then scales (or draws) the window at its own size,
+and turns and mirrors it after that (``render.py``), so rotation and mirror stay per profile
+while the window is per camera.
 
 The default window is the whole frame, and then a view passes frames through untouched.
 """
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from ipcamd.errors import InvalidParameter
-from ipcamd.video.frame import Planes
+from ipcamd.video.frame import Drawing, Picture, Planes
 from ipcamd.video.producer import Producer
 
 
@@ -105,11 +106,14 @@ class Window:
 FULL_FRAME: Final = Window()
 
 
-def crop(planes: Planes, window: Window) -> Planes:
+def crop(planes: Picture, window: Window) -> Picture:
     """The part of ``planes`` inside ``window``, as views into them (no copy); ``planes``
-    itself for the whole frame."""
+    itself for the whole frame. A drawing gives the drawing of the window, which each profile
+    then draws at its own size (a zoom adds detail instead of scaling pixels up)."""
     if window.whole:
         return planes
+    if isinstance(planes, Drawing):
+        return planes.cropped(window.left, window.top, window.width, window.height)
     x, y, w, h = window.box(planes.width, planes.height)
     if (w, h) == (planes.width, planes.height):
         return planes
@@ -164,7 +168,7 @@ class View(Producer):
         frame = self.source.latest
         if frame is None:
             return
-        planes = frame.planes
+        planes: Picture = frame.planes
         if planes is not self._whole:
             planes = crop(planes, self._window)
         self.publish(planes, frame.time)

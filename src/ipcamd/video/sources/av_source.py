@@ -1,8 +1,8 @@
 """Files, RTSP/HTTP URLs and V4L2 webcams, decoded by FFmpeg through PyAV.
 
-Decoding, scaling to at most 1280x1024 and the conversion to I420 all run in FFmpeg code that
-releases the GIL, on the camera's reader thread. A file loops at its own frame rate; a live
-source paces itself.
+Decoding, scaling down to at most 3840x2160 (the largest size served) and the conversion to
+I420 all run in FFmpeg code that releases the GIL, on the camera's reader thread. A file loops
+at its own frame rate; a live source paces itself.
 """
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ from ipcamd.video.sources.inputs import AvInput
 
 _LOGGER = logging.getLogger(__name__)
 
-MAX_WIDTH, MAX_HEIGHT = 1280, 1024
+#: The largest picture kept: the largest size the unit serves (4K UHD). A smaller source keeps
+#: its native size, so a profile of that size shows it unscaled.
+MAX_WIDTH, MAX_HEIGHT = 3840, 2160
 
 
 class AvSource(Source):

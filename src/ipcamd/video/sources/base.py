@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 
-from ipcamd.video.frame import Planes
+from ipcamd.video.frame import Picture
 
 
 class Source(ABC):
@@ -23,9 +23,25 @@ class Source(ABC):
         """Connect or open; raises SourceUnavailable."""
 
     @abstractmethod
-    def read(self) -> Planes:
-        """The next picture; raises SourceUnavailable."""
+    def read(self) -> Picture:
+        """The next picture (pixels, or a drawing a computed source makes); raises
+        SourceUnavailable."""
 
     @abstractmethod
     def close(self) -> None:
         """Release everything; safe to call more than once, and after a failed open."""
+
+
+class ComputedSource(Source):
+    """A source whose pictures cost next to nothing to make (the test pattern decides a frame
+    in tens of microseconds and leaves the drawing to each profile): the camera makes them on
+    the event loop at :attr:`fps`, so a frame needs no reader thread and no hand-over between
+    threads. ``read`` still works (paced, blocking) for whoever reads it from a thread.
+    """
+
+    #: Pictures a second.
+    fps: float = 30.0
+
+    @abstractmethod
+    def make(self) -> Picture:
+        """The next picture, now (never blocks)."""

@@ -4,7 +4,8 @@ A real camera cannot be told "now something moves in the top-left corner"; a tes
 Each test-pattern camera has a :class:`Scene` (kept by the video service across source
 reopens, changed by ``ipcamd/scene.cgi``). The pattern asks it two things per frame:
 :meth:`Scene.animation_frame` (the frame number its bars and bouncing box show: frozen while
-the pattern is ``still``) and :meth:`Scene.draw` (paints the object, under the text).
+the pattern is ``still``) and :meth:`Scene.advance` (where the object is in that frame; the
+pattern paints it under the text, at the size each profile draws it).
 
 The object is a rectangle of one grey level (``luma``) in 0-9999 image units, like motion
 windows. ``moving`` bounces inside its ``area`` at ``speed`` units per second on each axis;
@@ -13,7 +14,7 @@ drawn since the last change (at the pattern's 30 fps), not of the clock, so the 
 after a change shows the same picture on every run. A change starts from the object's
 current position unless it gives ``position``.
 
-``draw`` runs on the camera's reader thread and ``update`` on the event loop: one lock
+``advance`` runs on the camera's reader thread and ``update`` on the event loop: one lock
 guards the state.
 """
 
@@ -94,14 +95,21 @@ def object_position(script: ObjectScript, frames: int, fps: float) -> tuple[int,
     return left + offset_x, top + offset_y
 
 
+def object_box(
+    script: ObjectScript, position: tuple[int, int], width: int, height: int
+) -> tuple[int, int, int, int]:
+    """``(x0, y0, x1, y1)``: the object's rectangle in a ``width`` x ``height`` picture (at
+    least 2x2 pixels, even-aligned for the chroma planes)."""
+    x0 = position[0] * width // UNITS & ~1
+    y0 = position[1] * height // UNITS & ~1
+    x1 = max(x0 + 2, min(width, (position[0] + script.size[0]) * width // UNITS) & ~1)
+    y1 = max(y0 + 2, min(height, (position[1] + script.size[1]) * height // UNITS) & ~1)
+    return x0, y0, x1, y1
+
+
 def paint_object(planes: Planes, script: ObjectScript, position: tuple[int, int]) -> None:
-    """Fill the object's rectangle (at least 2x2 pixels, even-aligned for the chroma planes)
-    with its grey level."""
-    h, w = planes.y.shape
-    x0 = position[0] * w // UNITS & ~1
-    y0 = position[1] * h // UNITS & ~1
-    x1 = max(x0 + 2, min(w, (position[0] + script.size[0]) * w // UNITS) & ~1)
-    y1 = max(y0 + 2, min(h, (position[1] + script.size[1]) * h // UNITS) & ~1)
+    """Fill the object's rectangle with its grey level."""
+    x0, y0, x1, y1 = object_box(script, position, planes.width, planes.height)
     planes.y[y0:y1, x0:x1] = script.luma
     planes.u[y0 // 2 : y1 // 2, x0 // 2 : x1 // 2] = 128
     planes.v[y0 // 2 : y1 // 2, x0 // 2 : x1 // 2] = 128
@@ -143,10 +151,18 @@ class Scene:
         """The frame number the pattern's moving parts show for frame ``number``."""
         return 0 if self._pattern is PatternMode.STILL else number
 
-    def draw(self, planes: Planes) -> None:
-        """Paint the object on the frame being made (reader thread); counts the frame."""
+    def advance(self) -> tuple[ObjectScript, tuple[int, int]] | None:
+        """Count one more frame being made (reader thread): the object as that frame shows
+        it (its script and position), or None while it is off."""
         with self._lock:
             script, frames = self._script, self._frames
             self._frames += 1
-        if script.mode is not ObjectMode.OFF:
-            paint_object(planes, script, object_position(script, frames, self._fps))
+        if script.mode is ObjectMode.OFF:
+            return None
+        return script, object_position(script, frames, self._fps)
+
+    def draw(self, planes: Planes) -> None:
+        """Paint the object on a frame of pixels being made; counts the frame."""
+        shown = self.advance()
+        if shown is not None:
+            paint_object(planes, *shown)

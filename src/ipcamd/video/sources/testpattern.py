@@ -1,17 +1,32 @@
 """The default source: moving colour bars, a bouncing box, the camera number, a frame counter
-and the time. Deterministic for a given seed (except the time drawn on it)."""
+and the time. Deterministic for a given seed (except the time drawn on it).
+
+Each frame is a :class:`PatternFrame`, a drawing (``frame.py``): what moves is decided once
+per frame on the reader thread (the bars' offset, the box, a scripted object, the text), and
+every profile draws it natively at its own size through the view window, on a pool thread.
+Its parts are placed in the pattern's own :data:`WIDTH` x :data:`HEIGHT` pixels; a
+:class:`_Layout` (cached per size and window) says which pattern pixel each picture pixel
+shows, so a drawing costs about one write of its planes: the bars as one gathered row per
+plane, rectangles as slices, text as one gather of a few glyph masks. Nothing is scaled.
+"""
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import TypeVar
 
 import numpy as np
+import numpy.typing as npt
 
-from ipcamd.video.frame import Planes
-from ipcamd.video.osd import Background, TextPainter
-from ipcamd.video.sources.base import Source
-from ipcamd.video.sources.scripted import Scene
+from ipcamd.video.frame import Drawing, Plane, Planes
+from ipcamd.video.osd import TextPainter
+from ipcamd.video.sources.base import ComputedSource
+from ipcamd.video.sources.scripted import Scene, object_box
 
+#: The pattern's own size: where its parts are placed, and what it is drawn at for a consumer
+#: that asks no size.
 WIDTH, HEIGHT = 1280, 960
 FPS = 30.0
 
@@ -26,10 +41,174 @@ _BARS = (
     (35, 212, 114),
     (16, 128, 128),
 )
+_TEXT_Y, _BLACK_Y, _GREY_C = 235, 16, 128
+#: The luma of a glyph mask's False and True pixels: white text on the black bar.
+_TEXT_LEVELS = np.array([_BLACK_Y, _TEXT_Y], np.uint8)
+
+#: The part of the pattern a drawing shows: left, top, width, height in fractions of it.
+Window = tuple[float, float, float, float]
+_WHOLE: Window = (0.0, 0.0, 1.0, 1.0)
+
+_Array = TypeVar("_Array", bound=npt.NDArray[np.generic])
+
+#: A rectangle ``(x0, y0, x1, y1)``, end exclusive.
+Box = tuple[int, int, int, int]
 
 
-class TestPattern(Source):
-    """Frames computed from ``(seed, frame number)``; paced to :data:`FPS` by ``read``."""
+def _centres(count: int, start: float, span: float, limit: int) -> npt.NDArray[np.intp]:
+    """For each of ``count`` pixels across ``span`` pattern pixels from ``start``, the pattern
+    pixel under its centre (nearest neighbour), clipped to ``[0, limit)``."""
+    centres = start + (np.arange(count) + 0.5) * (span / count)
+    indices: npt.NDArray[np.intp] = np.clip(centres.astype(np.intp), 0, limit - 1)
+    return indices
+
+
+class _Layout:
+    """Which pattern pixel each pixel of a ``width`` x ``height`` picture of ``window`` shows.
+
+    ``cols`` and ``rows`` index luma pixels, ``chroma_cols`` the chroma columns (each the
+    centre of its two luma columns). Never changed once made, so pool threads share it.
+    """
+
+    def __init__(self, width: int, height: int, window: Window) -> None:
+        left, top, span_w, span_h = window
+        self.cols = _centres(width, left * WIDTH, span_w * WIDTH, WIDTH)
+        self.rows = _centres(height, top * HEIGHT, span_h * HEIGHT, HEIGHT)
+        self.chroma_cols = _centres(width // 2, left * WIDTH, span_w * WIDTH, WIDTH)
+        self._texts: dict[tuple[int, int, int, tuple[int, int]], _TextGeometry] = {}
+
+    def text_geometry(self, x: int, y: int, scale: int, shape: tuple[int, int]) -> _TextGeometry:
+        """Where a line of text of mask ``shape`` at ``(x, y)``, ``scale`` falls in this
+        picture: computed once per line position (the text changes, its place does not; a
+        race between pool threads only computes it twice)."""
+        key = (x, y, scale, shape)
+        geometry = self._texts.get(key)
+        if geometry is None:
+            geometry = _TextGeometry.of(self, x, y, scale, shape)
+            self._texts[key] = geometry
+        return geometry
+
+    def span(self, box: Box) -> Box:
+        """The picture pixels that show pattern pixels ``box`` (possibly none): the indices
+        are sorted, so two binary searches per axis."""
+        x0, y0, x1, y1 = box
+        c0, c1 = np.searchsorted(self.cols, (x0, x1))
+        r0, r1 = np.searchsorted(self.rows, (y0, y1))
+        return int(c0), int(r0), int(c1), int(r1)
+
+
+@lru_cache(maxsize=64)
+def _layout(width: int, height: int, window: Window) -> _Layout:
+    """The layout of one size and window (a PTZ move makes new windows all the time, so the
+    cache is bounded; ``lru_cache`` is thread-safe)."""
+    return _Layout(width, height, window)
+
+
+def _fill(planes: Planes, box: Box, y: int, u: int, v: int) -> None:
+    """Fill picture pixels ``box`` with one colour (chroma: every sample it touches)."""
+    x0, y0, x1, y1 = box
+    if x1 <= x0 or y1 <= y0:
+        return
+    planes.y[y0:y1, x0:x1] = y
+    planes.u[y0 // 2 : (y1 + 1) // 2, x0 // 2 : (x1 + 1) // 2] = u
+    planes.v[y0 // 2 : (y1 + 1) // 2, x0 // 2 : (x1 + 1) // 2] = v
+
+
+@dataclass(frozen=True, slots=True)
+class _TextGeometry:
+    """A line of text's place in one picture: its bar's pixels, its glyph area's pixels, and
+    for each glyph-area row and column the font pixel it shows."""
+
+    bar: Box
+    glyphs: Box
+    font_rows: npt.NDArray[np.intp]
+    font_cols: npt.NDArray[np.intp]
+
+    @classmethod
+    def of(cls, layout: _Layout, x: int, y: int, s: int, shape: tuple[int, int]) -> _TextGeometry:
+        rows, cols = shape
+        # One font pixel of bar around the glyphs (the last cell's spacing column is the
+        # right one), as TextPainter.draw puts it.
+        bar = layout.span((x, y, x + (cols + 1) * s, y + (rows + 2) * s))
+        gx, gy = x + s, y + s
+        glyphs = layout.span((gx, gy, gx + cols * s, gy + rows * s))
+        x0, y0, x1, y1 = glyphs
+        font_rows = _shared((layout.rows[y0:y1] - gy) // s)
+        font_cols = _shared((layout.cols[x0:x1] - gx) // s)
+        return cls(bar, glyphs, font_rows, font_cols)
+
+
+@dataclass(frozen=True, slots=True)
+class _Text:
+    """One line of text in pattern pixels: its top-left corner, font scale and glyph mask
+    (``TextPainter.mask``: 7 rows, 6 columns per character), on a black bar."""
+
+    x: int
+    y: int
+    scale: int
+    mask: npt.NDArray[np.bool_]
+
+    def paint(self, planes: Planes, layout: _Layout) -> None:
+        geometry = layout.text_geometry(self.x, self.y, self.scale, self.mask.shape)
+        _fill(planes, geometry.bar, _BLACK_Y, _GREY_C, _GREY_C)
+        x0, y0, x1, y1 = geometry.glyphs
+        if x1 <= x0 or y1 <= y0:
+            return
+        # The glyph rows gathered across first (7 rows of grey levels), then repeated down:
+        # two 1-D gathers, far cheaper than indexing the mask with a 2-D grid.
+        strip = _TEXT_LEVELS[np.take(self.mask, geometry.font_cols, axis=1).view(np.uint8)]
+        planes.y[y0:y1, x0:x1] = np.take(strip, geometry.font_rows, axis=0)
+
+
+@dataclass(frozen=True, slots=True)
+class PatternFrame(Drawing):
+    """One frame of the pattern as the reader thread decided it; :meth:`render` draws it."""
+
+    width: int
+    height: int
+    #: The row of bar colours, twice the pattern's width (any offset fits): Y, U, V.
+    bars: tuple[Plane, Plane, Plane]
+    offset: int
+    box: Box
+    box_yuv: tuple[int, int, int]
+    #: A scripted object's rectangle and grey level, or None.
+    scripted: tuple[Box, int] | None
+    texts: tuple[_Text, ...]
+    window: Window = _WHOLE
+
+    def render(self, width: int, height: int) -> Planes:
+        """The frame drawn at ``width`` x ``height``: new planes, each pixel written about
+        once (bars), then the box, the object and the text over them."""
+        layout = _layout(width, height, self.window)
+        bar_y, bar_u, bar_v = self.bars
+        y = np.empty((height, width), np.uint8)
+        u = np.empty((height // 2, width // 2), np.uint8)
+        v = np.empty((height // 2, width // 2), np.uint8)
+        # The bars are vertical: every row is one gathered row (a broadcast copy).
+        y[...] = bar_y[layout.cols + self.offset]
+        chroma = layout.chroma_cols + self.offset
+        u[...] = bar_u[chroma]
+        v[...] = bar_v[chroma]
+        planes = Planes(y, u, v)
+        _fill(planes, layout.span(self.box), *self.box_yuv)
+        if self.scripted is not None:
+            box, luma = self.scripted
+            _fill(planes, layout.span(box), luma, _GREY_C, _GREY_C)
+        for text in self.texts:
+            text.paint(planes, layout)
+        return planes
+
+    def cropped(self, left: float, top: float, width: float, height: float) -> PatternFrame:
+        """This frame seen through a window of the part it shows."""
+        x, y, w, h = self.window
+        window = (x + left * w, y + top * h, width * w, height * h)
+        size = (max(2, round(WIDTH * window[2]) & ~1), max(2, round(HEIGHT * window[3]) & ~1))
+        return replace(self, window=window, width=size[0], height=size[1])
+
+
+class TestPattern(ComputedSource):
+    """Frames computed from ``(seed, frame number)``, :data:`FPS` a second: made by ``make``
+    on the event loop (the camera's timer) or by ``read`` (paced, blocking)."""
 
     __test__ = False  # not a pytest test class despite the name
 
@@ -37,6 +216,7 @@ class TestPattern(Source):
         self, camera: int, seed: int | None, painter: TextPainter, scene: Scene | None = None
     ) -> None:
         self.description = "testpattern"
+        self.fps = FPS
         self._camera = camera
         self._painter = painter
         #: What a script set (still pattern, a moving object): ``scripted.py``.
@@ -44,13 +224,19 @@ class TestPattern(Source):
         rng = np.random.default_rng(None if seed is None else [seed, camera])
         order = rng.permutation(len(_BARS))
         bar_w = WIDTH // len(_BARS)
-        # One row of bars, twice as wide, so any horizontal offset is a slice.
         row = np.repeat(np.array([_BARS[i] for i in order], np.uint8), bar_w, axis=0)
-        self._row = np.concatenate([row, row])  # (2*WIDTH, 3)
+        row = np.concatenate([row, row])  # (2*WIDTH, 3): any offset below WIDTH fits
+        self._bars = (
+            _shared(row[:, 0].copy()),
+            _shared(row[:, 1].copy()),
+            _shared(row[:, 2].copy()),
+        )
         self._speed = int(rng.integers(2, 7)) * 2
         self._box = int(rng.integers(80, 160)) & ~1
         self._box_v = (int(rng.integers(3, 9)), int(rng.integers(3, 9)))
-        self._box_yuv = tuple(int(c) for c in rng.integers(16, 240, 3))
+        y, u, v = (int(c) for c in rng.integers(16, 240, 3))
+        self._box_yuv = (y, u, v)
+        self._title = _shared(painter.mask(f"ipcamd camera {camera}"))
         self._count = 0
         self._next_due = 0.0
 
@@ -59,38 +245,38 @@ class TestPattern(Source):
         self._count = 0
         self._next_due = time.monotonic()
 
-    def picture(self, number: int, when: float) -> Planes:
+    def picture(self, number: int, when: float) -> PatternFrame:
         """Frame ``number`` of the pattern, with ``when`` (host time) drawn in device time."""
         moving = number if self._scene is None else self._scene.animation_frame(number)
-        offset = (moving * self._speed) % WIDTH
-        row = self._row[offset : offset + WIDTH]
-        y = np.empty((HEIGHT, WIDTH), np.uint8)
-        y[...] = row[:, 0]
-        u = np.empty((HEIGHT // 2, WIDTH // 2), np.uint8)
-        u[...] = row[::2, 1]
-        v = np.empty((HEIGHT // 2, WIDTH // 2), np.uint8)
-        v[...] = row[::2, 2]
-        planes = Planes(y, u, v)
-        bx = _bounce(moving * self._box_v[0], WIDTH - self._box) & ~1
-        by = _bounce(moving * self._box_v[1], HEIGHT - self._box) & ~1
         b = self._box
-        y[by : by + b, bx : bx + b] = self._box_yuv[0]
-        u[by // 2 : (by + b) // 2, bx // 2 : (bx + b) // 2] = self._box_yuv[1]
-        v[by // 2 : (by + b) // 2, bx // 2 : (bx + b) // 2] = self._box_yuv[2]
+        bx = _bounce(moving * self._box_v[0], WIDTH - b) & ~1
+        by = _bounce(moving * self._box_v[1], HEIGHT - b) & ~1
+        scripted = None
         if self._scene is not None:
-            self._scene.draw(planes)
+            shown = self._scene.advance()
+            if shown is not None:
+                script, position = shown
+                scripted = (object_box(script, position, WIDTH, HEIGHT), script.luma)
         local = self._painter.local_time(when)
-        stamp = local.strftime("%Y-%m-%d %H:%M:%S")
-        millis = local.microsecond // 1000
-        paint = self._painter.draw
-        paint(
-            planes, f"ipcamd camera {self._camera}", 48, 300, scale=8, background=Background.BLACK
+        stamp = f"{local:%Y-%m-%d %H:%M:%S}.{local.microsecond // 1000:03d}"
+        mask = self._painter.mask
+        texts = (
+            _Text(48, 300, 8, self._title),
+            _Text(48, 420, 8, _shared(mask(f"frame {number:08d}"))),
+            _Text(48, 540, 6, _shared(mask(stamp))),
         )
-        paint(planes, f"frame {number:08d}", 48, 420, scale=8, background=Background.BLACK)
-        paint(planes, f"{stamp}.{millis:03d}", 48, 540, scale=6, background=Background.BLACK)
-        return planes
+        return PatternFrame(
+            width=WIDTH,
+            height=HEIGHT,
+            bars=self._bars,
+            offset=(moving * self._speed) % WIDTH,
+            box=(bx, by, bx + b, by + b),
+            box_yuv=self._box_yuv,
+            scripted=scripted,
+            texts=texts,
+        )
 
-    def read(self) -> Planes:
+    def read(self) -> PatternFrame:
         """The next picture, paced to the configured rate like a real camera."""
         now = time.monotonic()
         if self._next_due > now:
@@ -98,6 +284,10 @@ class TestPattern(Source):
         else:
             self._next_due = now  # late: do not try to catch up
         self._next_due += 1.0 / FPS
+        return self.make()
+
+    def make(self) -> PatternFrame:
+        """The next frame, now."""
         picture = self.picture(self._count, time.time())
         self._count += 1
         return picture
@@ -105,6 +295,12 @@ class TestPattern(Source):
     def close(self) -> None:
         """Nothing to release; the count starts again at the next open."""
         self._count = 0
+
+
+def _shared(array: _Array) -> _Array:
+    """``array`` made read-only: it belongs to frames that pool threads draw at once."""
+    array.flags.writeable = False
+    return array
 
 
 def _bounce(position: int, span: int) -> int:
