@@ -35,6 +35,9 @@ from ipcamd.video.render import Codec, RenderSpec, render_planes
 
 _LOGGER = logging.getLogger(__name__)
 
+#: How many ended JPEG profiles keep their last frame for a snapshot that follows.
+RECENT_PROFILES = 16
+
 
 class Profile:
     """The consumers of one RenderSpec, the frames chosen for them, the latest one encoded."""
@@ -114,6 +117,18 @@ class Profile:
         if consumer is not None and consumer.profile is not self:
             raise ProfileLeft  # moved during the encode: the next frame has the new settings
         return encoded
+
+    @property
+    def last(self) -> Encoded | None:
+        """The newest frame this profile encoded."""
+        return self._last
+
+    def resume(self, last: Encoded | None) -> None:
+        """Start from the last frame an earlier profile of the same spec encoded (the same
+        producer's numbering, the same rendering): asking for that frame again costs no
+        encode."""
+        if last is not None and self._last is None:
+            self._last = last
 
     def add_sender(self, sender: MjpegSender) -> None:
         """Push every part from now on to ``sender`` (an MJPEG viewer); its first part is the
@@ -212,6 +227,9 @@ class StreamHub:
         self._consumers: dict[Consumer, None] = {}  # in order of arrival
         self._closed = False
         self._sweep = StallSweep(self._senders)
+        #: The last frame of profiles that ended lately, by spec: a snapshot that comes when
+        #: the previous one has gone (and its profile with it) still shares that encoding.
+        self._recent: dict[RenderSpec, Encoded] = {}
 
     @property
     def stall_timeout(self) -> float:
@@ -293,6 +311,7 @@ class StreamHub:
         if profile is None:
             encoder = self._encoders[spec.codec](spec)
             profile = Profile(self, spec, self._producers(spec.camera), encoder)
+            profile.resume(self._recent.pop(spec, None))
             self._profiles[spec] = profile
         profile.consumers.add(consumer)
         profile.producer.attach(consumer)
@@ -310,6 +329,11 @@ class StreamHub:
             if self._profiles.get(profile.spec) is profile:
                 del self._profiles[profile.spec]
             profile.close()
+            last = profile.last
+            if last is not None and last.keyframe and profile.spec.codec is Codec.JPEG:
+                self._recent[profile.spec] = last
+                while len(self._recent) > RECENT_PROFILES:
+                    del self._recent[next(iter(self._recent))]
 
     def _detach(self, consumer: Consumer) -> None:
         if consumer not in self._consumers:
