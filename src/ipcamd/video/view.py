@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from ipcamd.errors import InvalidParameter
-from ipcamd.video.frame import Planes
+from ipcamd.video.frame import Frame, Planes
 from ipcamd.video.producer import Producer
 
 
@@ -136,6 +136,8 @@ class View(Producer):
         self._whole = whole
         self._window = FULL_FRAME
         self._unlisten: Callable[[], None] | None = None
+        #: The source frame and window of the frame published last, and that frame.
+        self._shown: tuple[Frame, Window, Frame] | None = None
 
     @property
     def window(self) -> Window:
@@ -167,13 +169,24 @@ class View(Producer):
         planes = frame.planes
         if planes is not self._whole:
             planes = crop(planes, self._window)
-        self.publish(planes, frame.time)
+        self._shown = (frame, self._window, self.publish(planes, frame.time))
 
     def _start(self) -> None:
-        """The first user arrived: use the source, and show its current frame at once."""
+        """The first user arrived: use the source, and show its current frame at once (under
+        the number it had if this view showed that very frame, through the same window,
+        before it stopped: the profiles' last encodings of it still hold)."""
         self.source.attach(self)
         self._unlisten = self.source.add_listener(self._on_frame)
-        self._on_frame()
+        shown = self._shown
+        if (
+            shown is not None
+            and shown[0] is self.source.latest
+            and shown[1] == self._window
+            and shown[2].seq == self.next_seq - 1
+        ):
+            self.show_again(shown[2])
+        else:
+            self._on_frame()
 
     def _stop(self) -> None:
         """The last user left: let the source go (it may linger); forget the last frame."""
