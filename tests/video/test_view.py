@@ -304,7 +304,7 @@ async def test_a_snapshot_after_an_idle_gap_shares_the_frames_encoding(stage: St
     """The last viewer left (the view and its profile stopped) and the next asks for the
     same source frame: the view shows it under the number it had, and the profile's JPEG of
     it is not made again. A new source frame is a new number (and an encode)."""
-    hub, source, view = stage
+    hub, source, _view = stage
     source.publish(picture())
     spec = RenderSpec("1", 64, 48, 30)
     with hub.attach("snapshot a") as first:
