@@ -70,6 +70,7 @@ class MjpegSender:
         "_next_expected",
         "_sent",
         "last_seq",
+        "name",
         "reason",
         "stall_timeout",
         "taken_at",
@@ -80,11 +81,13 @@ class MjpegSender:
         self,
         transport: asyncio.WriteTransport,
         *,
+        name: str = "viewer",
         frames: int = 0,
         duration: float = 0.0,
         stall_timeout: float = STALL_TIMEOUT,
     ) -> None:
         self.transport = transport
+        self.name = name
         self.stall_timeout = stall_timeout
         #: The number of the last frame written (0 before the first).
         self.last_seq = 0
@@ -159,7 +162,9 @@ class MjpegSender:
             self.finish("client gone")
         elif transport.get_write_buffer_size() and now - self.taken_at > self.stall_timeout:
             _LOGGER.info(
-                "Dropping a stalled MJPEG viewer (no frame taken for %.0f s)", now - self.taken_at
+                "Dropping stalled MJPEG %s (no frame taken for %.0f s, its connection full)",
+                self.name,
+                now - self.taken_at,
             )
             transport.abort()
             self.finish("stalled")

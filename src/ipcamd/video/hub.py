@@ -293,7 +293,11 @@ class StreamHub:
         """``consumer``'s parts go to ``transport`` from now on, whatever profile it watches."""
         previous = consumer.sender
         sender = MjpegSender(
-            transport, frames=frames, duration=duration, stall_timeout=self.stall_timeout
+            transport,
+            name=consumer.name,
+            frames=frames,
+            duration=duration,
+            stall_timeout=self.stall_timeout,
         )
         consumer.sender = sender
         profile = consumer.profile
