@@ -4,29 +4,38 @@ from the load client's.
 The benchmark side::
 
     async with BenchServer(settings={"Image.MaxViewers": "0"}) as server:
-        server.port, server.pid, server.ps          # psutil.Process of the server
-        await server.stats()                          # {"encodes": …, "viewers": …, …}
+        server.port, server.url, server.pid, server.ps    # psutil.Process of the server
+        await server.stats()                                # {"encodes": …, "viewers": …, …}
 
 starts ``python bench/_server.py '<json>'`` with the Config fields and parameter settings
 asked for, waits until it answers HTTP, and stops it on leaving. The server side (this file
 run as a script) starts a :class:`ipcamd.server.Server` on an ephemeral port, applies the
 settings as root, prints one JSON line (port, RTSP port, pid, where ipcamd was imported from)
 and then answers each line on its stdin with a JSON line of counters (video hub, audio,
-RTSP: whatever the unit has). ``PYTHONPATH=<other tree>/src`` runs another tree's ipcamd
-with the same benchmark (before/after figures).
+RTSP: whatever the unit has).
+
+``BenchServer(cli=[...])`` starts ``ipcamd serve --port 0 --data-dir …`` (the root password
+in ``IPCAMD_ROOT_PASSWORD``) plus those arguments instead, as a user does (no counters;
+:attr:`BenchServer.spawned` and :attr:`BenchServer.serving` time its start-up).
+``PYTHONPATH=<other tree>/src`` runs another tree's ipcamd with the same benchmark
+(before/after figures).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
+import re
 import sys
 import tempfile
+import time
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 PASSWORD = "bench"
+_SERVING = re.compile(rb"serving on http://[^:]+:([0-9]+)")
 
 
 class BenchServer:
@@ -41,13 +50,27 @@ class BenchServer:
         password: str = PASSWORD,
         max_source_size: tuple[int, int] | None = None,
         data_dir: Path | None = None,
+        cli: list[str] | None = None,
+        env: dict[str, str] | None = None,
+        wait_until_answering: bool = True,
+        log_level: str = "warning",
+        quiet: bool = False,
     ) -> None:
         self.password = password
+        self._log_level = log_level
+        self._quiet = quiet
+        self._cli = cli
+        self._env = env
+        self._wait = wait_until_answering
+        #: ``time.perf_counter()`` just before the process was spawned, and when it printed
+        #: its "serving on" line (``cli`` mode).
+        self.spawned = self.serving = 0.0
         self._spec = {
             "settings": settings or {},
             "config": config or {},
             "password": password,
             "max_source_size": max_source_size,
+            "log_level": log_level,
         }
         self._data_dir = data_dir
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
@@ -73,8 +96,44 @@ class BenchServer:
     async def start(self) -> BenchServer:
         if self._data_dir is None:
             self._tmp = tempfile.TemporaryDirectory(prefix="ipcamd-bench-")
-            self._data_dir = Path(self._tmp.name)
-        spec = {**self._spec, "data_dir": str(self._data_dir)}
+            self._data_dir = Path(self._tmp.name) / "data"
+        if self._cli is not None:
+            await self._start_cli(self._data_dir, self._cli)
+        else:
+            await self._start_script(self._data_dir)
+        if self._wait:
+            await self._answers()
+        return self
+
+    async def _start_cli(self, data_dir: Path, extra: list[str]) -> None:
+        args = ["--port", "0", "--data-dir", str(data_dir), "--log-level", self._log_level]
+        # The root password as the README says to pass it (not visible in the process list).
+        env = {**os.environ, **(self._env or {}), "IPCAMD_ROOT_PASSWORD": self.password}
+        self.spawned = time.perf_counter()
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "ipcamd",
+            "serve",
+            *args,
+            *extra,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.DEVNULL if self._quiet else None,
+            env=env,
+        )
+        assert self.process.stdout is not None
+        while True:
+            line = await asyncio.wait_for(self.process.stdout.readline(), 60)
+            if not line:
+                raise RuntimeError("ipcamd serve did not start")
+            found = _SERVING.search(line)
+            if found:
+                break
+        self.serving = time.perf_counter()
+        self.port, self.pid, self.version = int(found.group(1)), self.process.pid, "ipcamd serve"
+
+    async def _start_script(self, data_dir: Path) -> None:
+        spec = {**self._spec, "data_dir": str(data_dir)}
         self.process = await asyncio.create_subprocess_exec(
             sys.executable,
             str(Path(__file__)),
@@ -89,8 +148,6 @@ class BenchServer:
         first = json.loads(line)
         self.port, self.pid, self.version = first["port"], first["pid"], first["version"]
         self.rtsp_port = first.get("rtsp_port")
-        await self._answers()
-        return self
 
     async def _answers(self) -> None:
         """Until an HTTP request gets a status line (the server is up)."""
@@ -108,7 +165,10 @@ class BenchServer:
         raise RuntimeError("the benchmark server does not answer")
 
     async def stats(self) -> dict[str, Any]:
-        """The server's counters now (one round trip on its stdin/stdout)."""
+        """The server's counters now (one round trip on its stdin/stdout; not in ``cli``
+        mode)."""
+        if self._cli is not None:
+            raise RuntimeError("a server started with cli= reports no counters")
         process = self.process
         assert process is not None
         assert process.stdin is not None
@@ -163,9 +223,7 @@ def _counters(server: Any, device: Any) -> dict[str, Any]:
 
 
 async def _serve(spec: dict[str, Any]) -> None:
-    import os  # noqa: PLC0415 - the server process's imports stay out of the client's
-
-    import ipcamd  # noqa: PLC0415
+    import ipcamd  # noqa: PLC0415 - the server process's imports stay out of the client's
     from ipcamd.access import AccessLevel  # noqa: PLC0415
     from ipcamd.config import Config  # noqa: PLC0415
     from ipcamd.server import Server  # noqa: PLC0415
@@ -180,7 +238,7 @@ async def _serve(spec: dict[str, Any]) -> None:
     if "ptz" in fields:
         fields["ptz"] = {int(k): v for k, v in fields["ptz"].items()}
     fields.setdefault("port", 0)
-    fields.setdefault("log_level", "warning")
+    fields.setdefault("log_level", spec["log_level"])
     config = Config(data_dir=Path(spec["data_dir"]), root_password=spec["password"], **fields)
     server = Server(config)
     device = await server.start()
