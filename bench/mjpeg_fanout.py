@@ -10,7 +10,9 @@ RSS and the RSS growth per client (against the server with no client, after a wa
 From the 1- and 100-client rows of 640x480@30 it derives the added cost of one viewer.
 
 Then: readers at 1, 5 and 15 fps of a 30 fps stream (each reads one part, then waits), the
-age of the frames they receive (against a fast reader's arrival time of the same JPEG); and
+age of the frames they receive (against a fast reader's arrival time of the same JPEG), with
+the system's default receive buffer and (full run) with a 16 KiB one, which shows what the
+server alone still queues; and
 50 snapshot clients, each asking for a picture 5 times a second (p50/p99 latency; how many
 encodes they shared). A size the server refuses (1920x1080 before it was added) is skipped
 with a line that says so.
@@ -204,17 +206,22 @@ class PartReader:
         return jpeg
 
 
-async def open_reader(port: int, path: str) -> PartReader:
+async def open_reader(port: int, path: str, receive_buffer: int = 0) -> PartReader:
     loop = asyncio.get_running_loop()
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    if receive_buffer:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
     sock.setblocking(False)
     await loop.sock_connect(sock, ("127.0.0.1", port))
     await loop.sock_sendall(sock, request(path))
     return PartReader(sock)
 
 
-async def slow_readers(server: BenchServer, rates: tuple[int, ...], seconds: float) -> None:
-    """Frame age per reader rate: when it got a part, minus when a fast reader got the same."""
+async def slow_readers(
+    server: BenchServer, rates: tuple[int, ...], seconds: float, receive_buffer: int = 0
+) -> None:
+    """Frame age per reader rate: when it got a part, minus when a fast reader got the same
+    (``receive_buffer``: the slow readers' SO_RCVBUF; 0 = the system's default)."""
     path = "/mjpg/video.mjpg?resolution=640x480"
     arrived: dict[bytes, float] = {}
     fast = await open_reader(server.port, path)
@@ -226,7 +233,7 @@ async def slow_readers(server: BenchServer, rates: tuple[int, ...], seconds: flo
     ages: dict[int, list[float]] = {rate: [] for rate in rates}
 
     async def read_slow(rate: int) -> None:
-        reader = await open_reader(server.port, path)
+        reader = await open_reader(server.port, path, receive_buffer)
         try:
             while True:
                 jpeg = await reader.part()
@@ -414,8 +421,12 @@ async def main(quick: bool, wanted: list[str], extras: bool) -> None:
             )
         if not extras:
             return
-        print("slow readers (1 fast reader as the clock):")
+        print("slow readers, default receive buffer (1 fast reader as the clock):")
         await slow_readers(server, (1, 5, 15), 6.0 if quick else 12.0)
+        if not quick:
+            # What the server alone still queues: readers whose own buffer holds little.
+            print("slow readers with SO_RCVBUF 16 KiB (the kernel doubles it):")
+            await slow_readers(server, (1, 5, 15), 12.0, receive_buffer=16 * 1024)
         await snapshots(server, 50, 5.0, 3.0 if quick else 8.0)
 
 
