@@ -136,8 +136,9 @@ class View(Producer):
         self._whole = whole
         self._window = FULL_FRAME
         self._unlisten: Callable[[], None] | None = None
-        #: The source frame and window of the frame published last, and that frame.
-        self._shown: tuple[Frame, Window, Frame] | None = None
+        #: The source's number of the frame published last, its window, and our number of
+        #: it (numbers only: a stopped view holds no picture).
+        self._shown: tuple[int, Window, int] | None = None
 
     @property
     def window(self) -> Window:
@@ -166,10 +167,12 @@ class View(Producer):
         frame = self.source.latest
         if frame is None:
             return
+        shown = self.publish(self._through_window(frame), frame.time)
+        self._shown = (frame.seq, self._window, shown.seq)
+
+    def _through_window(self, frame: Frame) -> Planes:
         planes = frame.planes
-        if planes is not self._whole:
-            planes = crop(planes, self._window)
-        self._shown = (frame, self._window, self.publish(planes, frame.time))
+        return planes if planes is self._whole else crop(planes, self._window)
 
     def _start(self) -> None:
         """The first user arrived: use the source, and show its current frame at once (under
@@ -177,14 +180,13 @@ class View(Producer):
         before it stopped: the profiles' last encodings of it still hold)."""
         self.source.attach(self)
         self._unlisten = self.source.add_listener(self._on_frame)
-        shown = self._shown
+        shown, frame = self._shown, self.source.latest
         if (
-            shown is not None
-            and shown[0] is self.source.latest
-            and shown[1] == self._window
-            and shown[2].seq == self.next_seq - 1
+            frame is not None
+            and shown == (frame.seq, self._window, self.next_seq - 1)
+            and self.latest is None
         ):
-            self.show_again(shown[2])
+            self.publish_again(self._through_window(frame), frame.time)
         else:
             self._on_frame()
 
