@@ -82,9 +82,13 @@ async def processes() -> AsyncIterator[list[Process]]:
 
 
 async def serve(processes: list[Process], data_dir: Path, *extra: str, **kw: object) -> Process:
+    """``ipcamd serve`` on a free HTTP port, RTSP off unless ``extra`` says otherwise (the last
+    ``--rtsp-port`` wins): a test never binds 554, which another run may hold."""
     proc = await spawn(
         "serve",
         "--port",
+        "0",
+        "--rtsp-port",
         "0",
         "--data-dir",
         str(data_dir),
@@ -280,6 +284,8 @@ async def test_port_in_use_exits_1(processes: list[Process], tmp_path: Path) -> 
         "serve",
         "--port",
         str(first.port),
+        "--rtsp-port",
+        "0",
         "--data-dir",
         str(tmp_path / "b"),
         "--root-password",

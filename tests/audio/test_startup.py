@@ -46,7 +46,9 @@ def test_a_cameras_sound_follows_its_video_source() -> None:
     ],
 )
 async def test_bad_audio_settings_exit_2(tmp_path: Path, args: list[str], message: bytes) -> None:
-    proc = await spawn("serve", "--data-dir", str(tmp_path / "data"), "--port", "0", *args)
+    proc = await spawn(
+        "serve", "--data-dir", str(tmp_path / "data"), "--port", "0", "--rtsp-port", "0", *args
+    )
     out, err = await asyncio.wait_for(proc.process.communicate(), 30)
     assert out == b""
     assert proc.process.returncode == 2

@@ -66,7 +66,7 @@ async def test_device_initialisation_reads_identity(
     assert brand.web_url == "http://ipcamd.local/"
     properties = vapix.params.property_handler["0"]
     assert properties.api_http_version == 3
-    assert properties.image_format == "jpeg,mjpeg"
+    assert properties.image_format == "jpeg,mjpeg,h264"
     assert properties.ptz is False
 
     assert [(p.name, p.parameters) for p in vapix.streaming_profiles] == [

@@ -36,7 +36,7 @@ def properties_listing(camera: Camera) -> str:
         "Properties.Firmware.BuildDate=Nov 26 2026 00:00",
         "Properties.Firmware.BuildNumber=1",
         f"Properties.Firmware.Version={identity.firmware_version}",
-        "Properties.Image.Format=jpeg,mjpeg",
+        "Properties.Image.Format=jpeg,mjpeg,h264",
         "Properties.Image.NbrOfViews=1",
         f"Properties.Image.Resolution={','.join(SPEC_RESOLUTIONS)}",
         "Properties.Image.Rotation=0,90,180,270",

@@ -88,7 +88,9 @@ async def test_flags_and_toml(processes: list[Process], tmp_path: Path) -> None:
     ],
 )
 async def test_bad_flags_exit_2(tmp_path: Path, args: list[str], message: bytes) -> None:
-    proc = await spawn("serve", "--data-dir", str(tmp_path / "data"), "--port", "0", *args)
+    proc = await spawn(
+        "serve", "--data-dir", str(tmp_path / "data"), "--port", "0", "--rtsp-port", "0", *args
+    )
     out, err = await asyncio.wait_for(proc.process.communicate(), 30)
     assert proc.process.returncode == 2, err
     assert message in err

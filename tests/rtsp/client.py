@@ -55,6 +55,10 @@ class Packet:
         return int(struct.unpack_from("!I", self.data, 4)[0])
 
     @property
+    def ssrc(self) -> int:
+        return int(struct.unpack_from("!I", self.data, 8)[0])
+
+    @property
     def payload(self) -> bytes:
         return self.data[12:]
 

@@ -4,6 +4,7 @@ Changed, and Home Assistant's ``axis`` library (v60) run unmodified against it."
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from collections.abc import AsyncIterator
 
@@ -11,8 +12,6 @@ import axis.rtsp
 import httpx
 import pytest
 import xmltodict
-from axis.device import AxisDevice
-from axis.models.configuration import Configuration
 from axis.models.event import Event as AxisEvent
 from axis.models.event import EventOperation, EventTopic
 from axis.rtsp import Signal
@@ -25,8 +24,10 @@ from ipcamd.events import (
     PTZMoved,
     VirtualInputChanged,
 )
-from ipcamd.rtsp.metadata import EMPTY_DOCUMENT, MotionAny, Operation, document
+from ipcamd.rtsp.metadata import MotionAny, Operation, document
 from tests.conftest import CameraFactory
+from tests.http.test_axis_library import axis_device
+from tests.motion.helpers import OBJECT_AREA, add_window, box, moving_object, scene, state_until
 from tests.rtsp.client import RtspClient, rtsp_camera
 from tests.support import Camera
 from tests.video.streams import wait_until
@@ -114,20 +115,67 @@ def test_virtual_inputs_and_motion_windows_name_their_key() -> None:
         "Camera2Profile2",
         False,
     )
-    assert xmltodict.parse(EMPTY_DOCUMENT)  # well-formed
+    assert xmltodict.parse(virtual)  # well-formed
 
 
-async def read_document(client: RtspClient) -> tuple[str, str, list[tuple[str, str]]]:
-    """The next metadata packet's topic, operation and simple items (name, value)."""
+Document = tuple[str, str, list[tuple[str, str]]]
+
+INPUT = "tns1:Device/tnsaxis:IO/Port"
+RELAY = "tns1:Device/Trigger/Relay"
+VIRTUAL = "tns1:Device/tnsaxis:IO/VirtualInput"
+VMD = "tnsaxis:CameraApplicationPlatform/VMD/Camera1"
+INITIALIZED, CHANGED = "Initialized", "Changed"
+INIT, CHANGE = EventOperation.INITIALIZED, EventOperation.CHANGED
+
+
+def port(operation: str, index: int, active: bool) -> Document:
+    """An input's document as the stream words it."""
+    return INPUT, operation, [("port", str(index)), ("state", "1" if active else "0")]
+
+
+def relay(operation: str, index: int, active: bool) -> Document:
+    """An output's document."""
+    state = "active" if active else "inactive"
+    return RELAY, operation, [("RelayToken", str(index)), ("LogicalState", state)]
+
+
+def virtual(operation: str, number: int, active: bool) -> Document:
+    """A virtual input's document."""
+    return VIRTUAL, operation, [("port", str(number)), ("active", "1" if active else "0")]
+
+
+def motion(operation: str, profile: str, active: bool) -> Document:
+    """A VMD profile's document of camera 1 (``1`` for window M0, ``ANY``)."""
+    return VMD + "Profile" + profile, operation, [("active", "1" if active else "0")]
+
+
+def unit_state(
+    operation: str,
+    *,
+    inputs: tuple[int, ...] = (),
+    outputs: tuple[int, ...] = (),
+    virtuals: tuple[int, ...] = (),
+) -> list[Document]:
+    """Every key a default unit (2 inputs, 2 outputs, 32 virtual inputs) reports, sorted; the
+    ones named active."""
+    documents = [port(operation, i, i in inputs) for i in (0, 1)]
+    documents += [relay(operation, i, i in outputs) for i in (2, 3)]
+    documents += [virtual(operation, n, n in virtuals) for n in range(1, 33)]
+    return sorted(documents)
+
+
+async def read_document(client: RtspClient, channel: int = 0) -> Document:
+    """The next metadata packet on ``channel``: its topic, operation and simple items."""
     while True:
         packet = await client.next_packet()
-        if packet.channel == 0 and packet.payload != EMPTY_DOCUMENT:
+        if packet.channel == channel:
             break
     assert packet.payload_type == 98
     assert packet.marker
     text = packet.payload.decode()
     assert text.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<tt:MetadataStream')
     assert text.endswith("</tt:MetadataStream>\n")
+    assert AxisEvent.decode(packet.payload).topic_base  # the library reads every one
     topic = re.search(r'Simple">([^<]+)</wsnt:Topic>', text)
     operation = re.search(r'PropertyOperation="(\w+)"', text)
     assert topic is not None
@@ -135,11 +183,35 @@ async def read_document(client: RtspClient) -> tuple[str, str, list[tuple[str, s
     return topic.group(1), operation.group(1), re.findall(r'Name="(\w+)" Value="([^"]*)"', text)
 
 
+async def read_documents(client: RtspClient, count: int, channel: int = 0) -> list[Document]:
+    """The next ``count`` metadata documents on ``channel``, in the order they came."""
+    return [await read_document(client, channel) for _ in range(count)]
+
+
+async def ok(camera: Camera, path: str, expected: str = "") -> None:
+    """A request that must succeed (its body, when ``expected`` is given, exactly that)."""
+    reply = await camera.get(path)
+    assert reply.status == 200, reply.text
+    if expected:
+        assert reply.text == expected, reply.text
+
+
+async def set_input(camera: Camera, number: int, active: bool) -> None:
+    """An input's wire, as a script drives it (``number`` as port.cgi counts)."""
+    state = "active" if active else "inactive"
+    await ok(camera, f"/ipcamd/io/input.cgi?port={number}&state={state}", "OK\r\n")
+
+
+async def activate_virtual(camera: Camera, number: int, active: bool) -> None:
+    verb = "activate" if active else "deactivate"
+    await ok(camera, f"/axis-cgi/virtualinput/{verb}.cgi?schemaversion=1&port={number}")
+
+
 async def test_events_start_initialized_then_changed(camera_factory: CameraFactory) -> None:
     camera = await rtsp_camera(camera_factory)
-    bus = camera.device.bus
-    bus.publish(PortChanged(0, PortDirection.INPUT, False))
-    bus.publish(PortChanged(2, PortDirection.OUTPUT, True))
+    await set_input(camera, 1, True)  # IOPort.I0
+    await ok(camera, "/axis-cgi/io/port.cgi?action=4%3A%2F")  # port 4 is IOPort.I3, active
+    await activate_virtual(camera, 5, True)
     client = await RtspClient.connect(camera.server.rtsp_port or 0)
     try:
         described = await client.request(
@@ -150,22 +222,18 @@ async def test_events_start_initialized_then_changed(camera_factory: CameraFacto
         assert "a=rtpmap:98 vnd.onvif.metadata/90000" in sdp
         assert "m=video" not in described.body.decode()
         await client.start("?video=0&audio=0&event=on")
-        first, second = await read_document(client), await read_document(client)
-        assert sorted([first, second]) == [
-            (
-                "tns1:Device/Trigger/Relay",
-                "Initialized",
-                [("RelayToken", "2"), ("LogicalState", "active")],
-            ),
-            ("tns1:Device/tnsaxis:IO/Port", "Initialized", [("port", "0"), ("state", "0")]),
-        ]
-        bus.publish(PortChanged(0, PortDirection.INPUT, True))
-        changed = await read_document(client)
-        assert changed == (
-            "tns1:Device/tnsaxis:IO/Port",
-            "Changed",
-            [("port", "0"), ("state", "1")],
-        )
+        # Every state once, Initialized; nothing before them (no empty document).
+        initial = await read_documents(client, 36)
+        assert sorted(initial) == unit_state(INITIALIZED, inputs=(0,), outputs=(3,), virtuals=(5,))
+        # Then each change once, Changed, in the order they happened, and nothing else.
+        await set_input(camera, 2, True)
+        assert await read_document(client) == port(CHANGED, 1, True)
+        await ok(camera, "/axis-cgi/io/output.cgi?action=1:/")  # output 1 is IOPort.I2
+        assert await read_document(client) == relay(CHANGED, 2, True)
+        await activate_virtual(camera, 5, False)
+        assert await read_document(client) == virtual(CHANGED, 5, False)
+        await set_input(camera, 1, False)
+        assert await read_document(client) == port(CHANGED, 0, False)
     finally:
         client.close()
 
@@ -179,52 +247,72 @@ async def client() -> AsyncIterator[httpx.AsyncClient]:
         yield session
 
 
+def summary(event: AxisEvent) -> tuple[EventTopic, str, EventOperation, bool]:
+    """What Home Assistant's binary sensors take from an event."""
+    return event.topic_base, event.id, event.operation, event.is_tripped
+
+
 @pytest.mark.axislib
-async def test_axis_library_reports_inputs_and_relays(
-    camera_factory: CameraFactory, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+async def test_axis_library_reports_inputs_relays_and_motion(
+    camera_factory: CameraFactory,
+    client: httpx.AsyncClient,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """The library connects to port 554, a constant of ``axis/rtsp.py`` read when a session
-    starts: the test points it at the unit's free port (the library's code is unchanged)."""
+    starts: the test points it at the unit's free port (the library's code is unchanged).
+
+    It decodes every packet in its datagram callback; a document it cannot decode would be a
+    traceback logged by asyncio, so the test also checks that nothing was logged as an error.
+    """
     camera: Camera = await rtsp_camera(camera_factory)
     monkeypatch.setattr(axis.rtsp, "RTSP_PORT", camera.server.rtsp_port)
-    device = AxisDevice(
-        Configuration(
-            client,
-            "127.0.0.1",
-            port=camera.server.port,
-            username="root",
-            password="pass",
-            web_proto="http",
-        )
-    )
+    device = axis_device(camera, client)
+    await device.vapix.initialize()  # the ports, as Home Assistant reads them first
     events: list[AxisEvent] = []
     signals: list[Signal] = []
     device.event.subscribe(events.append)
     device.stream.connection_status_callback.append(signals.append)
-    camera.device.bus.publish(PortChanged(1, PortDirection.INPUT, False))
+    await set_input(camera, 2, True)
+    await scene(camera, "pattern=still")
     device.enable_events()
     device.stream.start()
     try:
         await wait_until(lambda: Signal.PLAYING in signals, timeout=20)
+        # The ports' states (the library ignores virtual inputs, whose topic it does not know).
+        await wait_until(lambda: len(events) >= 4, timeout=20)
+        assert sorted(summary(e) for e in events) == sorted(
+            [
+                (EventTopic.PORT_INPUT, "0", INIT, False),
+                (EventTopic.PORT_INPUT, "1", INIT, True),
+                (EventTopic.RELAY, "2", INIT, False),
+                (EventTopic.RELAY, "3", INIT, False),
+            ]
+        )
+        del events[:]
+        await set_input(camera, 1, True)
         await wait_until(lambda: len(events) >= 1, timeout=20)
-        initial = events[0]
-        assert (initial.topic_base, initial.id, initial.operation, initial.is_tripped) == (
-            EventTopic.PORT_INPUT,
-            "1",
-            EventOperation.INITIALIZED,
-            False,
-        )
-        camera.device.bus.publish(PortChanged(1, PortDirection.INPUT, True))
-        camera.device.bus.publish(PortChanged(3, PortDirection.OUTPUT, True))
-        await wait_until(lambda: len(events) >= 3, timeout=20)
-        sensor, relay = events[1], events[2]
-        assert (sensor.topic_base, sensor.id, sensor.operation, sensor.is_tripped) == (
-            EventTopic.PORT_INPUT,
-            "1",
-            EventOperation.CHANGED,
-            True,
-        )
-        assert (relay.topic_base, relay.id, relay.is_tripped) == (EventTopic.RELAY, "3", True)
+        await device.vapix.ports.close("2")  # Home Assistant's switch: port.cgi?action=3:/
+        await wait_until(lambda: len(events) >= 2, timeout=20)
+        assert [summary(e) for e in events] == [
+            (EventTopic.PORT_INPUT, "0", CHANGE, True),
+            (EventTopic.RELAY, "2", CHANGE, True),
+        ]
+        del events[:]
+        # A motion window appears (Initialized, inactive), then sees the scene's object.
+        window = await add_window(camera, **box(OBJECT_AREA), History=0, Threshold=15)
+        await wait_until(lambda: len(events) >= 2, timeout=30)
+        assert sorted(summary(e) for e in events) == [
+            (EventTopic.MOTION_DETECTION_4, f"Camera1Profile{window + 1}", INIT, False),
+            (EventTopic.MOTION_DETECTION_4, "Camera1ProfileANY", INIT, False),
+        ]
+        del events[:]
+        await moving_object(camera)
+        await wait_until(lambda: len(events) >= 2, timeout=30)
+        assert [summary(e) for e in events] == [
+            (EventTopic.MOTION_DETECTION_4, f"Camera1Profile{window + 1}", CHANGE, True),
+            (EventTopic.MOTION_DETECTION_4, "Camera1ProfileANY", CHANGE, True),
+        ]
         assert Signal.FAILED not in signals
     finally:
         device.stream.stop()
@@ -232,11 +320,15 @@ async def test_axis_library_reports_inputs_and_relays(
     handlers = camera.server.rtsp.handlers if camera.server.rtsp else None
     assert handlers is not None
     await wait_until(lambda: not handlers.sessions)
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
 async def test_video_and_events_in_one_session(camera_factory: CameraFactory) -> None:
     camera = await rtsp_camera(camera_factory)
-    camera.device.bus.publish(MotionState(1, 0, False))
+    await scene(camera, "pattern=still")
+    window = await add_window(camera, **box(OBJECT_AREA), History=0, Threshold=15)
+    assert window == 0
+    await state_until(camera, window, active=False)  # the detector has seen the window
     client = await RtspClient.connect(camera.server.rtsp_port or 0)
     try:
         session = await client.start("?resolution=160x120&event=on")
@@ -245,19 +337,18 @@ async def test_video_and_events_in_one_session(camera_factory: CameraFactory) ->
         tracks = handlers.sessions[session]
         assert tracks.video is not None
         assert tracks.metadata is not None
-        seen: dict[int, list[bytes]] = {0: [], 2: []}
-        while not (seen[0] and len(seen[2]) >= 2):
-            packet = await client.next_packet()
-            if packet.channel in seen:
-                seen[packet.channel].append(packet.payload)
-        assert seen[2][0] == EMPTY_DOCUMENT
-        while len(seen[2]) < 3:
-            packet = await client.next_packet()
-            if packet.channel == 2:
-                seen[2].append(packet.payload)
-        for payload, topic in zip(seen[2][1:], (b"Profile1", b"ProfileANY"), strict=True):
-            assert b"VMD/Camera1" + topic + b"</wsnt:Topic>" in payload
-            assert b'PropertyOperation="Initialized"' in payload
+        initial = await read_documents(client, 38, channel=2)
+        expected = unit_state(INITIALIZED)
+        expected += [motion(INITIALIZED, "1", False), motion(INITIALIZED, "ANY", False)]
+        assert sorted(initial) == sorted(expected)
+        await moving_object(camera)
+        assert await read_documents(client, 2, channel=2) == [
+            motion(CHANGED, "1", True),
+            motion(CHANGED, "ANY", True),
+        ]
+        # The video track played beside them, from a keyframe.
+        units = await client.access_units(1, channel=0)
+        assert units
     finally:
         client.close()
 
@@ -285,18 +376,19 @@ async def test_a_stream_that_lost_events_gets_the_state_again(
     client = await RtspClient.connect(camera.server.rtsp_port or 0)
     try:
         await client.start("?video=0&event=on")
-        assert (await client.next_packet()).payload == EMPTY_DOCUMENT
-        bus = camera.device.bus
-        for number in range(DEFAULT_QUEUE_SIZE + 45):  # no await: the stream cannot keep up
-            bus.publish(PortChanged(0, PortDirection.INPUT, number % 2 == 0))
-        documents = [await read_document(client) for _ in range(DEFAULT_QUEUE_SIZE + 1)]
-        # The gap is followed by the current state (active), then the events still queued.
-        assert documents[0] == (
-            "tns1:Device/tnsaxis:IO/Port",
-            "Changed",
-            [("port", "0"), ("state", "1")],
-        )
-        assert documents[-1] == documents[0]
-        assert sum(1 for d in documents if d[2] == [("port", "0"), ("state", "1")]) == 129
+        assert sorted(await read_documents(client, 36)) == unit_state(INITIALIZED)
+        # The virtual inputs' own service (what an action rule drives), many times without
+        # yielding to the loop: the stream cannot read its queue in between, and overflows.
+        inputs = camera.device.virtual_inputs
+        count = DEFAULT_QUEUE_SIZE + 45
+        for number in range(count):
+            assert (inputs.activate if number % 2 == 0 else inputs.deactivate)(1)
+        # The gap is followed by the current state of every key, then the events still queued.
+        again = await read_documents(client, 36)
+        assert sorted(again) == unit_state(CHANGED, virtuals=(1,))
+        queued = await read_documents(client, DEFAULT_QUEUE_SIZE)
+        assert queued == [virtual(CHANGED, 1, n % 2 == 0) for n in range(45, count)]
+        await set_input(camera, 1, True)  # and nothing else came in between
+        assert await read_document(client) == port(CHANGED, 0, True)
     finally:
         client.close()

@@ -328,3 +328,36 @@ def test_rtsp_port_settings() -> None:
             build_config({"rtsp_port": bad}, {})
     with pytest.raises(InvalidParameter, match="rtsp_port"):
         build_config({"rtsp_port": "554"}, {})
+
+
+async def test_stray_datagrams_and_closed_client_ports_log_nothing(
+    camera_factory: CameraFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The server's RTP and RTCP ports take anything (empty, garbage, oversized, from
+    strangers) and a client that closed its ports (ICMP errors back) without a traceback."""
+    camera = await rtsp_camera(camera_factory)
+    rtsp = camera.server.rtsp
+    assert rtsp is not None
+    assert rtsp.handlers.udp is not None
+    server_ports = rtsp.handlers.udp[2]
+    gone = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    gone.bind(("127.0.0.1", 0))
+    client_port = gone.getsockname()[1]
+    gone.close()  # nobody listens there: the server's packets bounce
+    client = await RtspClient.connect(rtsp.port)
+    stray = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        transport = f"RTP/AVP;unicast;client_port={client_port}-{client_port + 1}"
+        session = await client.start("?video=0&event=on", transport=transport)
+        for payload in (b"", b"\x80", b"\xff" * 7, bytes(range(256)) * 200, b"\x81\xc9\x00\x01"):
+            for port in server_ports:
+                stray.sendto(payload, ("127.0.0.1", port))
+        await camera.get("/axis-cgi/virtualinput/activate.cgi?schemaversion=1&port=2")
+        keep = await client.request("GET_PARAMETER", headers={"Session": session})
+        assert keep.status == 200
+        assert session in rtsp.handlers.sessions
+    finally:
+        stray.close()
+        client.close()
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert errors == []

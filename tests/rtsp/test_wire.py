@@ -10,6 +10,7 @@ import pytest
 import simplejpeg
 
 from ipcamd.errors import InvalidParameter
+from ipcamd.rtsp.audio import PcmuPackets
 from ipcamd.rtsp.jpeg_rtp import MAX_SIDE, UnsupportedJpeg, jpeg_payloads, parse_jpeg
 from ipcamd.rtsp.media import Media, Track, check_jpeg_size
 from ipcamd.rtsp.protocol import (
@@ -266,7 +267,7 @@ def test_sdp_of_video_and_events() -> None:
 def test_sdp_of_jpeg() -> None:
     spec = RenderSpec("1", 320, 240, 30, codec=Codec.JPEG)
     sdp = build_sdp(
-        Media("1", spec, metadata=False, audio=True),
+        Media("1", spec, metadata=False, audio=False),
         Presentation("rtsp://cam/axis-media/media.amp"),
         session_id=1,
         server_address="127.0.0.1",
@@ -275,3 +276,26 @@ def test_sdp_of_jpeg() -> None:
     assert "m=video 0 RTP/AVP 26\r\na=rtpmap:26 JPEG/90000\r\n" in sdp
     assert "m=audio" not in sdp
     assert "m=application" not in sdp
+
+
+def test_pcmu_time_stamps_count_samples_and_follow_the_clock_after_a_gap() -> None:
+    packets = PcmuPackets()
+    block = bytes(range(240))
+    first = packets.packets([block], 100.03)
+    assert len(first) == 1
+    header = first[0][:12]
+    assert (header[0], header[1]) == (0x80, 0x80 | 0)  # version 2; marker, payload type 0
+    assert first[0][12:] == block
+    start = struct.unpack_from("!I", header, 4)[0]
+    assert start == packets.clock.at(100.0)
+    # Blocks late by up to 100 ms (a busy thread, two at once) keep counting samples.
+    later = packets.packets([block, block], 100.12)
+    stamps = [struct.unpack_from("!I", p, 4)[0] for p in later]
+    assert stamps == [(start + 240) & 0xFFFFFFFF, (start + 480) & 0xFFFFFFFF]
+    assert [p[1] & 0x80 for p in later] == [0, 0]
+    seqs = [struct.unpack_from("!H", p, 2)[0] for p in first + later]
+    assert [(s - seqs[0]) & 0xFFFF for s in seqs] == [0, 1, 2]
+    # A second of nothing (the source stalled): the stamp follows the clock, marker set.
+    (resumed,) = packets.packets([block], 101.5)
+    assert resumed[1] == 0x80
+    assert struct.unpack_from("!I", resumed, 4)[0] == packets.clock.at(101.5 - 0.03)

@@ -61,6 +61,8 @@ class Process:
                 "serve",
                 "--port",
                 str(port),
+                "--rtsp-port",
+                "0",
                 "--data-dir",
                 str(data_dir),
                 "--root-password",

@@ -301,6 +301,8 @@ async def test_cli_serves_an_rtsp_source(rtsp: RtspServer, tmp_path: Path) -> No
         "serve",
         "--port",
         "0",
+        "--rtsp-port",
+        "0",
         "--data-dir",
         str(tmp_path / "data"),
         "--root-password",

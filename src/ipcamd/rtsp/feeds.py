@@ -29,14 +29,16 @@ _LOGGER = logging.getLogger(__name__)
 
 
 class RtpClock:
-    """An RTP clock at 90 kHz from wall-clock seconds, with a random start (RFC 3550)."""
+    """An RTP clock (90 kHz for video and metadata, 8 kHz for PCMU) from wall-clock seconds,
+    with a random start (RFC 3550)."""
 
-    def __init__(self) -> None:
+    def __init__(self, rate: int = CLOCK_RATE) -> None:
+        self.rate = rate
         self._offset = secrets.randbits(32)
 
     def at(self, unix: float) -> int:
         """The RTP time stamp of wall-clock time ``unix``."""
-        return (self._offset + int(unix * CLOCK_RATE)) & 0xFFFFFFFF
+        return (self._offset + int(unix * self.rate)) & 0xFFFFFFFF
 
 
 class VideoTrack:

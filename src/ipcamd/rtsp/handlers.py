@@ -16,6 +16,9 @@ from typing import TYPE_CHECKING
 
 from ipcamd.auth.ipfilter import normalize_peer
 from ipcamd.device import Device
+from ipcamd.errors import NotFound, StreamClosed
+from ipcamd.rtsp.audio import CODEC as AUDIO_CODEC
+from ipcamd.rtsp.audio import AudioFeed
 from ipcamd.rtsp.auth import RtspAuth, presentation_path
 from ipcamd.rtsp.feeds import Feed
 from ipcamd.rtsp.media import MEDIA_PATH, Media, Track, resolve_media
@@ -41,6 +44,8 @@ class Handlers:
         self.auth = RtspAuth(device.authenticator)
         self.sessions: dict[str, Session] = {}
         self.feeds: dict[RenderSpec, Feed] = {}
+        #: One PCMU feed per camera whose audio a session plays.
+        self.audio_feeds: dict[str, AudioFeed] = {}
         #: The server's RTP and RTCP UDP transports and their two ports, once bound.
         self.udp: (
             tuple[asyncio.DatagramTransport, asyncio.DatagramTransport, tuple[int, int]] | None
@@ -114,7 +119,17 @@ class Handlers:
 
     def _media(self, url: str) -> tuple[Media, int | None]:
         target = parse_target(url)
-        return resolve_media(self.device.video, target.query), target.track
+        media = resolve_media(self.device.video, target.query, self._audio_served)
+        return media, target.track
+
+    def _audio_served(self, camera: str) -> bool:
+        """True when the audio service streams ``camera``'s audio now (enabled, not
+        transmit-only, a camera with an audio input)."""
+        try:
+            self.device.audio.check_listen(camera, AUDIO_CODEC)
+        except (NotFound, StreamClosed):  # Disabled is a NotFound
+            return False
+        return True
 
     async def describe(self, connection: Connection, request: Request) -> bytes:
         """The SDP of the presentation the URL's arguments make."""
@@ -188,10 +203,10 @@ class Handlers:
             if self.udp is None:
                 raise RtspError(461, "UDP is not available: use RTP/AVP/TCP")
             rtp, rtcp, server_ports = self.udp
-            udp_sink = UdpSink(rtp, rtcp, connection.peer, (choice.rtp, choice.rtcp))
-            self.udp_peers[udp_sink.rtcp_address] = session.id
-            sink = udp_sink
-        ssrc = self._attach(session, track, media, sink)
+            sink = UdpSink(rtp, rtcp, connection.peer, (choice.rtp, choice.rtcp))
+        ssrc = self._attach(session, track, media, sink)  # may refuse (503 beyond a limit)
+        if isinstance(sink, UdpSink):
+            self.udp_peers[sink.rtcp_address] = session.id
         if choice.lower is Lower.TCP:
             connection.channels[choice.rtp] = connection.channels[choice.rtcp] = session.id
             session.interleaved = True
@@ -215,6 +230,13 @@ class Handlers:
                 self.feeds[media.video] = feed
             session.add_video(feed.join(sink))
             return feed.ssrc
+        if track is Track.AUDIO:
+            audio = self.audio_feeds.get(media.camera)
+            if audio is None or audio.closed:
+                audio = AudioFeed(media.camera, self.device.audio, self._audio_feed_closed)
+                self.audio_feeds[media.camera] = audio
+            session.add_audio(audio.join(sink))
+            return audio.ssrc
         meta = MetadataTrack(self.device.bus, sink, self._producer)
         session.add_metadata(meta)
         return meta.ssrc
@@ -280,9 +302,15 @@ class Handlers:
         if self.feeds.get(feed.spec) is feed:
             del self.feeds[feed.spec]
 
+    def _audio_feed_closed(self, feed: AudioFeed) -> None:
+        if self.audio_feeds.get(feed.camera) is feed:
+            del self.audio_feeds[feed.camera]
+
     def close(self) -> None:
         """Shutdown: every session and feed ends."""
         for session in list(self.sessions.values()):
             session.close()
         for feed in list(self.feeds.values()):
             feed.close()
+        for audio in list(self.audio_feeds.values()):
+            audio.close()

@@ -4,15 +4,17 @@ The video arguments are the HTTP side's (``camera``, ``resolution``, ``compressi
 ``rotation``, ``mirror``, the text overlay, ``streamprofile``…; validated by the same code,
 over the same ``Image.I<n>`` settings), plus the RTSP ones: ``videocodec=h264|jpeg``
 (default h264), ``videokeyframeinterval`` (H.264 pictures from one keyframe to the next),
-``video=0|1``, ``audio=0|1`` and ``event=on|off``. A stream profile's ``Parameters`` may hold
-any of them; the request's own arguments win. Unknown arguments are ignored, as on HTTP.
+``video=0|1``, ``audio=0|1`` (the camera's audio as PCMU, when the audio service serves it;
+otherwise no audio track, as a unit with audio switched off answers) and ``event=on|off``.
+A stream profile's ``Parameters`` may hold any of them; the request's own arguments win.
+Unknown arguments are ignored, as on HTTP.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -36,8 +38,8 @@ class Track(IntEnum):
 
 @dataclass(frozen=True, slots=True)
 class Media:
-    """A validated presentation: the video profile (None with ``video=0``) and the metadata
-    track; ``audio`` says whether audio was asked for (no audio track is served yet)."""
+    """A validated presentation: the video profile (None with ``video=0``), the audio track
+    (asked for and served) and the metadata track."""
 
     camera: str
     video: RenderSpec | None
@@ -50,6 +52,8 @@ class Media:
         tracks = []
         if self.video is not None:
             tracks.append(Track.VIDEO)
+        if self.audio:
+            tracks.append(Track.AUDIO)
         if self.metadata:
             tracks.append(Track.METADATA)
         return tuple(tracks)
@@ -74,8 +78,13 @@ def check_jpeg_size(width: int, height: int) -> None:
         raise InvalidParameter(f"JPEG over RTP needs sides in multiples of 8 ({width}x{height})")
 
 
-def resolve_media(video: VideoService, args: Mapping[str, str]) -> Media:
-    """The presentation ``args`` ask for.
+def resolve_media(
+    video: VideoService,
+    args: Mapping[str, str],
+    audio_served: Callable[[str], bool] = lambda camera: False,
+) -> Media:
+    """The presentation ``args`` ask for; ``audio_served(camera)`` says whether the camera's
+    audio can be streamed now (``audio=1`` adds the track only then).
 
     Raises InvalidParameter (400: a bad argument or stream profile, JPEG beyond RFC 2435's
     2040x2040, nothing to stream), NotFound (404: an unknown camera) and Disabled (404: a
@@ -107,7 +116,9 @@ def resolve_media(video: VideoService, args: Mapping[str, str]) -> Media:
         )
         if codec is Codec.JPEG:
             check_jpeg_size(*spec.output_size)
-    media = Media(options.spec.camera, spec, metadata, audio)
+    camera_name = options.spec.camera
+    media = Media(camera_name, spec, metadata, audio and audio_served(camera_name))
     if not media.tracks:
-        raise InvalidParameter("Nothing to stream (video=0 and event=off; audio is not served)")
+        reason = "video=0 and event=off" + (", and no audio is served" if audio else "")
+        raise InvalidParameter(f"Nothing to stream ({reason})")
     return media

@@ -53,8 +53,6 @@ _NAMESPACES = (
     'xmlns:wsa5="http://www.w3.org/2005/08/addressing"'
 )
 _DIALECT = "http://docs.oasis-open.org/wsn/t-1/TopicExpression/Simple"
-#: What a device sends first on a new stream (an empty document, as Axis devices do).
-EMPTY_DOCUMENT = (_HEAD + "</tt:MetadataStream>\n").encode("utf-8")
 
 
 class Operation(StrEnum):
@@ -110,6 +108,10 @@ class MotionAny:
 
     def __init__(self) -> None:
         self._active: dict[int, set[int]] = {}
+
+    def knows(self, camera: int) -> bool:
+        """True once a window of ``camera`` was taken (its ANY state was reported)."""
+        return camera in self._active
 
     def update(self, event: MotionState) -> bool | None:
         """Take a window's state; the camera's new ANY state when it changed (or is new),

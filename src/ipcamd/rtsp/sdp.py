@@ -1,5 +1,5 @@
 """The session description DESCRIBE answers (RFC 8866; H.264 per RFC 6184, JPEG per RFC
-2435/3551, ONVIF metadata): a pure function of the presentation.
+2435/3551, PCMU per RFC 3551, ONVIF metadata): a pure function of the presentation.
 
 Every media section has an absolute ``a=control`` URL, ``<presentation>/trackID=<n>`` with the
 request's arguments, as Axis devices write them (the ``axis`` library takes the metadata
@@ -19,6 +19,9 @@ from ipcamd.video.render import Codec
 #: Dynamic RTP payload type of H.264.
 H264_PAYLOAD_TYPE = 96
 CLOCK_RATE = 90_000
+#: G.711 µ-law: RFC 3551's static payload type and its clock (one sample a tick).
+PCMU_PAYLOAD_TYPE = 0
+PCMU_RATE = 8000
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +86,12 @@ def build_sdp(
         if spec.fps:
             lines.append(f"a=framerate:{spec.fps:g}")
         lines.append(f"a=control:{presentation.control(Track.VIDEO)}")
+    if media.audio:
+        lines += [
+            f"m=audio 0 RTP/AVP {PCMU_PAYLOAD_TYPE}",
+            f"a=rtpmap:{PCMU_PAYLOAD_TYPE} PCMU/{PCMU_RATE}",
+            f"a=control:{presentation.control(Track.AUDIO)}",
+        ]
     if media.metadata:
         lines += [
             f"m=application 0 RTP/AVP {metadata.PAYLOAD_TYPE}",

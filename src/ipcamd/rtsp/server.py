@@ -15,7 +15,9 @@ import logging
 import socket
 
 from ipcamd.device import Device
+from ipcamd.rtsp.audio import AudioFeed
 from ipcamd.rtsp.connection import Connection
+from ipcamd.rtsp.feeds import Feed
 from ipcamd.rtsp.handlers import Handlers
 from ipcamd.rtsp.protocol import MAX_HEAD
 
@@ -149,7 +151,10 @@ class RtspServer:
             self._server.close()
         if self._expiry is not None:
             self._expiry.cancel()
-        feeds = list(self.handlers.feeds.values())
+        feeds: list[Feed | AudioFeed] = [
+            *self.handlers.feeds.values(),
+            *self.handlers.audio_feeds.values(),
+        ]
         self.handlers.close()
         for writer in list(self._writers):
             writer.transport.abort()

@@ -13,12 +13,13 @@ import asyncio
 import contextlib
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from enum import StrEnum
 
 from ipcamd.auth.users import User
 from ipcamd.events import Event, EventBus, Missed, MotionState
 from ipcamd.rtsp import metadata
+from ipcamd.rtsp.audio import AudioTrack
 from ipcamd.rtsp.feeds import RtpClock, VideoTrack
 from ipcamd.rtsp.media import Media, Track
 from ipcamd.rtsp.rtcp import REPORT_INTERVAL, sender_report
@@ -40,7 +41,12 @@ class State(StrEnum):
 
 class MetadataTrack:
     """The ONVIF event stream of one session: the bus's retained state as ``Initialized``
-    messages when it starts playing, then each event as ``Changed``; one document a packet."""
+    messages when it starts playing, then each event as ``Changed``; one document a packet.
+
+    A key the stream has not reported yet (a motion window added while it plays) is
+    ``Initialized`` too, as ONVIF words a property's creation. Nothing else is sent: no empty
+    document first (the ``axis`` library v60 raises on a ``MetadataStream`` without a
+    notification, in its datagram callback)."""
 
     def __init__(self, bus: EventBus, sink: Sink, producer: str) -> None:
         self.sink = sink
@@ -54,6 +60,8 @@ class MetadataTrack:
         self._task: asyncio.Task[None] | None = None
         #: Each camera's ``ProfileANY`` state, as this stream has reported it.
         self._motion_any = metadata.MotionAny()
+        #: The keys (event type, key) this stream has reported since it started playing.
+        self._reported: set[tuple[type[Event], Hashable]] = set()
 
     @property
     def playing(self) -> bool:
@@ -84,22 +92,31 @@ class MetadataTrack:
         self.octets += len(document)
 
     def _event(self, event: Event, operation: metadata.Operation, now: float) -> None:
-        """The documents of one bus event: its own, and a camera's ANY after a motion change."""
+        """The documents of one bus event: its own, and a camera's ANY after a motion change
+        (each ``Initialized`` when its key is new to the stream)."""
+        identity = (type(event), event.key)
+        if identity not in self._reported:
+            self._reported.add(identity)
+            operation = metadata.Operation.INITIALIZED
         document = metadata.document(event, operation, now, self._producer)
         if document is not None:
             self._send(document)
         if isinstance(event, MotionState):
+            new = not self._motion_any.knows(event.camera)
             active = self._motion_any.update(event)
             if active is not None:
+                any_operation = metadata.Operation.INITIALIZED if new else operation
                 self._send(
-                    self._motion_any.document(event.camera, active, operation, now, self._producer)
+                    self._motion_any.document(
+                        event.camera, active, any_operation, now, self._producer
+                    )
                 )
 
     async def _run(self) -> None:
         with self._bus.subscribe(*metadata.EVENT_TYPES) as subscription:
-            self._send(metadata.EMPTY_DOCUMENT)
             now = time.time()
             self._motion_any = metadata.MotionAny()
+            self._reported = set()
             for event in subscription.initial:
                 self._event(event, metadata.Operation.INITIALIZED, now)
             async for item in subscription:
@@ -136,6 +153,7 @@ class Session:
         self.interleaved = interleaved
         self.state = State.INIT
         self.video: VideoTrack | None = None
+        self.audio: AudioTrack | None = None
         self.metadata: MetadataTrack | None = None
         self.last_seen = time.monotonic()
         self._on_closed = on_closed
@@ -157,7 +175,11 @@ class Session:
 
     def has(self, track: Track) -> bool:
         """True when ``track`` is set up already."""
-        return (self.video if track is Track.VIDEO else self.metadata) is not None
+        tracks = {Track.VIDEO: self.video, Track.AUDIO: self.audio, Track.METADATA: self.metadata}
+        return tracks[track] is not None
+
+    def _tracks(self) -> list[VideoTrack | AudioTrack | MetadataTrack]:
+        return [t for t in (self.video, self.audio, self.metadata) if t is not None]
 
     def add_video(self, video: VideoTrack) -> None:
         """The video track (SETUP of trackID=1)."""
@@ -166,6 +188,14 @@ class Session:
         self.state = State.READY if self.state is State.INIT else self.state
         if self.state is State.PLAYING:
             video.play()
+
+    def add_audio(self, audio: AudioTrack) -> None:
+        """The audio track (SETUP of trackID=2)."""
+        self.audio = audio
+        audio.on_end = self.close
+        self.state = State.READY if self.state is State.INIT else self.state
+        if self.state is State.PLAYING:
+            audio.play()
 
     def add_metadata(self, track: MetadataTrack) -> None:
         """The metadata track (SETUP of trackID=3)."""
@@ -177,8 +207,8 @@ class Session:
     def play(self) -> None:
         """Every track plays (video from its next keyframe); sender reports start."""
         self.state = State.PLAYING
-        for track in (self.video, self.metadata):
-            if track is not None and not track.playing:
+        for track in self._tracks():
+            if not track.playing:
                 track.play()
         if self._reports is None:
             self._reports = asyncio.get_running_loop().create_task(self._send_reports())
@@ -186,9 +216,8 @@ class Session:
     def pause(self) -> None:
         """Every track stops sending; the session stays."""
         self.state = State.READY
-        for track in (self.video, self.metadata):
-            if track is not None:
-                track.pause()
+        for track in self._tracks():
+            track.pause()
         self._stop_reports()
 
     def _stop_reports(self) -> None:
@@ -201,8 +230,8 @@ class Session:
         while True:
             await asyncio.sleep(REPORT_INTERVAL)
             now = time.time()
-            for track in (self.video, self.metadata):
-                if track is None or not track.playing:
+            for track in self._tracks():
+                if not track.playing:
                     continue
                 report = sender_report(
                     track.ssrc,
@@ -225,6 +254,10 @@ class Session:
         if video is not None:
             video.on_end = None
             video.close()
+        audio, self.audio = self.audio, None
+        if audio is not None:
+            audio.on_end = None
+            audio.close()
         meta, self.metadata = self.metadata, None
         if meta is not None:
             meta.close()

@@ -22,7 +22,7 @@ STREAM_PARAMETERS = Text(
 
 def _properties(identity: Identity) -> list[ParamSpec]:
     return [
-        fixed("Image.Format", "jpeg,mjpeg"),
+        fixed("Image.Format", "jpeg,mjpeg,h264"),
         fixed("Image.NbrOfViews", "1"),
         fixed("Image.Resolution", ",".join(SPEC_RESOLUTIONS)),
         fixed("Image.Rotation", ",".join(ROTATIONS)),

@@ -15,6 +15,7 @@ from typing import Final
 from urllib.parse import parse_qsl
 
 from ipcamd.errors import InvalidParameter
+from ipcamd.urls import redact
 
 #: Seconds allowed to open an input (FFmpeg's open, then its stream probe, each get this long),
 #: and to wait for the next packet of an open one.
@@ -100,13 +101,3 @@ def _v4l2(spec: str) -> tuple[str, dict[str, str]]:
             raise InvalidParameter(f"v4l2: invalid {key} '{value}'")
         options[name] = value
     return device, options
-
-
-def redact(uri: str) -> str:
-    """``uri`` without a password, for logs."""
-    scheme, sep, rest = uri.partition("://")
-    authority, slash, path = rest.partition("/")
-    credentials, at, host = authority.rpartition("@")
-    if sep and at and ":" in credentials:
-        return f"{scheme}{sep}{credentials.split(':', 1)[0]}:***@{host}{slash}{path}"
-    return uri
