@@ -1,6 +1,6 @@
 """Audio fan-out benchmark: CPU of the server per codec with 1, 10 and 100 listeners.
 
-Starts an ipcamd in a subprocess (``_audio_server.py``, which reports its counters) and, per
+Starts an ipcamd in a subprocess (``_server.py``, which reports its counters) and, per
 row, N concurrent ``receive.cgi`` streams of one codec of camera 1's test tone, over loopback.
 Each row measures several windows and prints medians: the server's CPU % of one core (psutil,
 the server process only), that divided by the listeners, the bytes per second each listener
@@ -18,15 +18,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
-import json
 import statistics
 import sys
-import tempfile
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _server import BenchServer
 
 PASSWORD = "bench"
 AUTH = "Basic " + base64.b64encode(f"root:{PASSWORD}".encode()).decode()
@@ -34,39 +34,11 @@ CODECS = ("g711", "g726-32", "g726-24")
 COUNTS = (1, 10, 100)
 
 
-@dataclass
-class ServerProcess:
-    process: asyncio.subprocess.Process
-    port: int
-    stats: dict[str, object] = field(default_factory=dict)
-    follower: asyncio.Task[None] | None = None
-
-    @property
-    def ps(self) -> psutil.Process:
-        return psutil.Process(self.process.pid)
-
-    def published(self, codec: str) -> int:
-        feeds = self.stats.get("feeds", {})
-        assert isinstance(feeds, dict)
-        return int(feeds.get(codec, 0))
-
-
-async def start_server(data_dir: Path) -> ServerProcess:
-    script = Path(__file__).with_name("_audio_server.py")
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, str(script), str(data_dir), stdout=asyncio.subprocess.PIPE
-    )
-    assert process.stdout is not None
-    first = json.loads(await asyncio.wait_for(process.stdout.readline(), 30))
-    server = ServerProcess(process, int(first["port"]))
-
-    async def follow() -> None:
-        assert process.stdout is not None
-        while line := await process.stdout.readline():
-            server.stats = json.loads(line)
-
-    server.follower = asyncio.get_running_loop().create_task(follow())
-    return server
+async def feed_blocks(server: BenchServer, codec: str) -> int:
+    """Blocks the server's ``codec`` feed has published so far."""
+    feeds = (await server.stats()).get("feeds", {})
+    assert isinstance(feeds, dict)
+    return int(feeds.get(codec, 0))
 
 
 async def listener(port: int, codec: str, counts: list[int], index: int) -> None:
@@ -83,7 +55,7 @@ async def listener(port: int, codec: str, counts: list[int], index: int) -> None
 
 
 async def measure_row(
-    server: ServerProcess, codec: str, clients: int, windows: int, seconds: float
+    server: BenchServer, codec: str, clients: int, windows: int, seconds: float
 ) -> dict[str, float]:
     counts = [0] * clients
     tasks = [asyncio.create_task(listener(server.port, codec, counts, i)) for i in range(clients)]
@@ -92,13 +64,13 @@ async def measure_row(
     cpus, rates, encodes = [], [], []
     for _ in range(windows):
         ps.cpu_percent()
-        start, published, started = list(counts), server.published(codec), time.monotonic()
+        start, published, started = list(counts), await feed_blocks(server, codec), time.monotonic()
         await asyncio.sleep(seconds)
         elapsed = time.monotonic() - started
         cpus.append(ps.cpu_percent())
         got = [(c - s) / elapsed for c, s in zip(counts, start, strict=True)]
         rates.append(statistics.fmean(got))
-        encodes.append((server.published(codec) - published) / elapsed)
+        encodes.append((await feed_blocks(server, codec) - published) / elapsed)
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
@@ -112,7 +84,7 @@ async def measure_row(
     }
 
 
-async def idle_cpu(server: ServerProcess, windows: int, seconds: float) -> float:
+async def idle_cpu(server: BenchServer, windows: int, seconds: float) -> float:
     ps = server.ps
     samples = []
     for _ in range(windows):
@@ -124,29 +96,24 @@ async def idle_cpu(server: ServerProcess, windows: int, seconds: float) -> float
 
 async def main(quick: bool) -> None:
     windows, seconds = (3, 1.5) if quick else (5, 3.0)
-    with tempfile.TemporaryDirectory() as tmp:
-        server = await start_server(Path(tmp))
-        try:
-            print(
-                f"cores: {psutil.cpu_count()}, {windows} windows of {seconds:.1f} s per row, "
-                "medians; shared, noisy machine"
-            )
-            await measure_row(server, "g711", 1, 1, 0.5)  # warm-up (logins, first encoders)
-            print(f"idle server CPU%: {await idle_cpu(server, windows, seconds):.1f}")
-            print(
-                f"{'codec':<9}{'listeners':>10}{'server CPU%':>13}{'CPU% each':>11}"
-                f"{'bytes/s each':>14}{'blocks/s':>10}"
-            )
-            for codec in CODECS:
-                for clients in COUNTS:
-                    row = await measure_row(server, codec, clients, windows, seconds)
-                    print(
-                        f"{codec:<9}{clients:>10}{row['cpu']:>13.1f}{row['per_listener']:>11.2f}"
-                        f"{row['rate']:>14.0f}{row['blocks']:>10.1f}"
-                    )
-        finally:
-            server.process.terminate()
-            await server.process.wait()
+    async with BenchServer(settings={"Audio.MaxListeners": "0"}) as server:
+        print(
+            f"cores: {psutil.cpu_count()}, {windows} windows of {seconds:.1f} s per row, "
+            "medians; shared, noisy machine"
+        )
+        await measure_row(server, "g711", 1, 1, 0.5)  # warm-up (logins, first encoders)
+        print(f"idle server CPU%: {await idle_cpu(server, windows, seconds):.1f}")
+        print(
+            f"{'codec':<9}{'listeners':>10}{'server CPU%':>13}{'CPU% each':>11}"
+            f"{'bytes/s each':>14}{'blocks/s':>10}"
+        )
+        for codec in CODECS:
+            for clients in COUNTS:
+                row = await measure_row(server, codec, clients, windows, seconds)
+                print(
+                    f"{codec:<9}{clients:>10}{row['cpu']:>13.1f}{row['per_listener']:>11.2f}"
+                    f"{row['rate']:>14.0f}{row['blocks']:>10.1f}"
+                )
 
 
 if __name__ == "__main__":

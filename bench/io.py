@@ -37,7 +37,7 @@ from ipcamd.config import Config
 from ipcamd.device import Device
 from ipcamd.events import PortChanged
 from ipcamd.io.actions import Step
-from params import AUTH, start_server  # bench/params.py: ipcamd serve as its own process
+from params import AUTH, server  # bench/params.py: ipcamd serve as its own process
 
 BOUNDARY = b"--ioboundary\r\n"
 clock = time.perf_counter
@@ -121,14 +121,10 @@ async def run(windows: int, samples: int, pulse_ms: int) -> None:
         for name, values in rows.items():
             results.setdefault(name, []).append(percentiles(values))
 
+    async with server() as ipcamd:
+        for _ in range(windows):
+            add(await http_window(ipcamd.url, samples, pulse_ms))
     with tempfile.TemporaryDirectory() as tmp:
-        process, url = await start_server(Path(tmp) / "http")
-        try:
-            for _ in range(windows):
-                add(await http_window(url, samples, pulse_ms))
-        finally:
-            process.terminate()
-            await process.wait()
         device = await asyncio.to_thread(
             Device, Config(data_dir=Path(tmp) / "local", root_password="benchpw1")
         )

@@ -27,7 +27,6 @@ import argparse
 import asyncio
 import hashlib
 import json
-import os
 import re
 import secrets
 import statistics
@@ -40,11 +39,13 @@ from pathlib import Path
 
 import aiohttp
 
+sys.path.insert(0, str(Path(__file__).parent))
+from _server import BenchServer
+
 PASSWORD = "benchroot1"
 USER_ADDRESS = "127.0.0.10"
 FLOOD_ADDRESSES = [f"127.0.0.{i}" for i in range(1, 10)]
 PATH = "/axis-cgi/param.cgi?action=list&group=Brand.Brand"
-URL_LINE = re.compile(rb"serving on (http://\S+)")
 COLD_INTERVAL = 0.2
 CONFIG = "auth_lockout = 1\n"
 
@@ -52,32 +53,17 @@ CONFIG = "auth_lockout = 1\n"
 # ----------------------------------------------------------------------------- the server
 
 
-async def start_server(data_dir: Path) -> tuple[asyncio.subprocess.Process, str]:
-    config = data_dir.parent / "bench.toml"
+def server(directory: Path) -> BenchServer:
+    """``ipcamd serve`` in its own process, the root password from the environment as the
+    README says, with a short lock-out window (``bench.toml`` in ``directory``)."""
+    config = directory / "bench.toml"
     config.write_text(CONFIG)
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "ipcamd",
-        "serve",
-        "--port",
-        "0",
-        "--data-dir",
-        str(data_dir),
-        "--config",
-        str(config),
-        "--log-level",
-        "error",
-        stdout=asyncio.subprocess.PIPE,
-        env={**os.environ, "IPCAMD_ROOT_PASSWORD": PASSWORD},
+    return BenchServer(
+        cli=["--config", str(config)],
+        password=PASSWORD,
+        log_level="error",
+        data_dir=directory / "data",
     )
-    assert process.stdout is not None
-    line = await asyncio.wait_for(process.stdout.readline(), 30)
-    match = URL_LINE.search(line)
-    if match is None:
-        process.kill()
-        raise SystemExit(f"server did not start: {line!r}")
-    return process, match.group(1).decode()
 
 
 def basic(user: str, password: str) -> dict[str, str]:
@@ -293,8 +279,8 @@ async def main() -> None:
         args.seconds = 1.5
     per_phase = int(args.windows * args.seconds / COLD_INTERVAL) + 2
     with tempfile.TemporaryDirectory(prefix="ipcamd-bench-") as directory:
-        process, url = await start_server(Path(directory) / "data")
-        try:
+        async with server(Path(directory)) as ipcamd:
+            url = ipcamd.url
             accounts = await create_accounts(url, 2 * per_phase)
             idle_accounts, flood_accounts = accounts[:per_phase], accounts[per_phase:]
             print(
@@ -318,9 +304,6 @@ async def main() -> None:
             total = sum(counts.values())
             shown = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))
             print(f"flood: {total} guesses ({shown})")
-        finally:
-            process.terminate()
-            await process.wait()
 
 
 if __name__ == "__main__":

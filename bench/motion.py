@@ -9,7 +9,7 @@ windows. Per row: milliseconds per analysed picture (wall) for each step, the CP
 thread per picture, and what that is in % of one core at the default 5 pictures a second.
 Each figure is the median over several windows of pictures.
 
-Part 2, the server as its own process (``_fanout_server.py``), loaded from outside: its CPU %
+Part 2, the server as its own process (``_server.py``), loaded from outside: its CPU %
 (of one core) over several windows while its test-pattern camera runs for a 5 fps 160x120
 MJPEG viewer (the camera's own cost, the baseline), then with 1 and with 10 motion windows
 added. The difference is what motion detection costs a running camera; the machine is shared,
@@ -24,14 +24,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import tempfile
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
+# The benchmarks' server process (run as a script, bench/ is on the path).
+from _server import BenchServer
 from ipcamd.motion.detector import FEED_SIZE, BackgroundDetector
 from ipcamd.motion.runner import measure
 from ipcamd.motion.windows import MotionWindow, WindowType
@@ -39,9 +39,7 @@ from ipcamd.video.encoder import GreyEncoder
 from ipcamd.video.frame import Planes
 from ipcamd.video.osd import TextPainter
 from ipcamd.video.render import Codec, RenderSpec, render_planes
-
-# The fan-out benchmark's server process (run as a script, bench/ is on the path).
-from mjpeg_fanout import AUTH, ServerProcess, start_server
+from mjpeg_fanout import AUTH
 
 SOURCES = ((640, 480), (1920, 1080))
 RATE = 5.0  # pictures a second each camera analyses by default
@@ -151,7 +149,7 @@ async def viewer(port: int) -> None:
         writer.close()
 
 
-async def cpu_percent(server: ServerProcess, seconds: float) -> float:
+async def cpu_percent(server: BenchServer, seconds: float) -> float:
     ps = server.ps
     ps.cpu_percent()
     await asyncio.sleep(seconds)
@@ -176,8 +174,7 @@ async def remove_windows(port: int, count: int) -> None:
 
 
 async def server_rows(rounds: int, seconds: float) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        server = await start_server(Path(tmp))
+    async with BenchServer(settings={"Image.MaxViewers": "0"}) as server:
         task = asyncio.create_task(viewer(server.port))
         try:
             await asyncio.sleep(1.0)  # the camera is running, the first allocations made
@@ -200,8 +197,6 @@ async def server_rows(rounds: int, seconds: float) -> None:
         finally:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
-            server.process.terminate()
-            await server.process.wait()
 
 
 def main() -> None:

@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import re
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import aiohttp
 
+sys.path.insert(0, str(Path(__file__).parent))
+from _server import BenchServer
+
 PASSWORD = "benchpw1"
-URL_LINE = re.compile(rb"serving on (http://\S+)")
 AUTH = {"Authorization": aiohttp.encode_basic_auth("root", PASSWORD)}
 
 #: 20 writable parameters and two values each, alternated by the update benchmark.
@@ -49,29 +49,9 @@ UPDATES = [
 ]
 
 
-async def start_server(data_dir: Path) -> tuple[asyncio.subprocess.Process, str]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "ipcamd",
-        "serve",
-        "--port",
-        "0",
-        "--data-dir",
-        str(data_dir),
-        "--root-password",
-        PASSWORD,
-        "--log-level",
-        "warning",
-        stdout=asyncio.subprocess.PIPE,
-    )
-    assert process.stdout is not None
-    line = await asyncio.wait_for(process.stdout.readline(), 30)
-    match = URL_LINE.search(line)
-    if match is None:
-        process.kill()
-        raise SystemExit(f"server did not start: {line!r}")
-    return process, match.group(1).decode()
+def server() -> BenchServer:
+    """``ipcamd serve`` in its own process, on a fresh data directory."""
+    return BenchServer(cli=[], password=PASSWORD)
 
 
 Operation = Callable[[aiohttp.ClientSession, str, int, int], Awaitable[list[float]]]
@@ -162,32 +142,28 @@ async def main() -> None:
     args = parser.parse_args()
     if args.quick:
         args.seconds = 1.0
-    with tempfile.TemporaryDirectory(prefix="ipcamd-bench-") as directory:
-        process, url = await start_server(Path(directory))
-        try:
-            print(f"ipcamd at {url}, {args.clients} clients, {args.seconds:g} s per operation")
-            print(f"{'operation':<26} {'requests':>8} {'req/s':>10} {'p50 ms':>9} {'p99 ms':>9}")
-            async with (
-                aiohttp.ClientSession(headers=AUTH) as session,
-                session.get(f"{url}/axis-cgi/param.cgi?action=list") as response,
-            ):
-                size = len(await response.read())
-            for name, operation in (
-                (f"list whole tree ({size // 1024} KiB)", op_list),
-                ("update 20 parameters", op_update),
-                ("add + remove event", op_add_remove),
-            ):
-                rate, first, second = await run(url, operation, args.clients, args.seconds)
-                if second:
-                    print(f"{name}:")
-                    both = len(first) + len(second)
-                    print(row("  add event", rate * len(first) / both, first))
-                    print(row("  remove event", rate * len(second) / both, second))
-                else:
-                    print(row(name, rate, first))
-        finally:
-            process.terminate()
-            await process.wait()
+    async with server() as ipcamd:
+        url = ipcamd.url
+        print(f"ipcamd at {url}, {args.clients} clients, {args.seconds:g} s per operation")
+        print(f"{'operation':<26} {'requests':>8} {'req/s':>10} {'p50 ms':>9} {'p99 ms':>9}")
+        async with (
+            aiohttp.ClientSession(headers=AUTH) as session,
+            session.get(f"{url}/axis-cgi/param.cgi?action=list") as response,
+        ):
+            size = len(await response.read())
+        for name, operation in (
+            (f"list whole tree ({size // 1024} KiB)", op_list),
+            ("update 20 parameters", op_update),
+            ("add + remove event", op_add_remove),
+        ):
+            rate, first, second = await run(url, operation, args.clients, args.seconds)
+            if second:
+                print(f"{name}:")
+                both = len(first) + len(second)
+                print(row("  add event", rate * len(first) / both, first))
+                print(row("  remove event", rate * len(second) / both, second))
+            else:
+                print(row(name, rate, first))
 
 
 if __name__ == "__main__":

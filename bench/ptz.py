@@ -1,7 +1,7 @@
 """Digital PTZ benchmark: what a continuous move costs while a stream is watched.
 
 For each source size (a 640x480 and a 1920x1080 video file made with FFmpeg's ``testsrc2``,
-30 fps), an ipcamd runs in its own process (``_ptz_server.py``) with a digital PTZ on camera 1
+30 fps), an ipcamd runs in its own process (``_server.py``) with a digital PTZ on camera 1
 and one MJPEG viewer reads ``/mjpg/video.mjpg`` at the source's rate (640x480 streamed at
 640x480; 1920x1080 streamed at 1280x1024, the largest size the unit serves). Windows alternate
 between still and moving (``continuouspantiltmove`` and ``continuouszoommove`` running, their
@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
-import json
 import shutil
 import statistics
 import sys
@@ -28,6 +27,9 @@ import time
 from pathlib import Path
 
 import psutil
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _server import BenchServer
 
 AUTH = "Basic " + base64.b64encode(b"root:bench").decode()
 MARK = b"--myboundary\r\n"
@@ -79,45 +81,41 @@ class Viewer:
 async def measure(
     source: Path, resolution: str, full: bool, windows: int, seconds: float
 ) -> dict[str, float]:
-    with tempfile.TemporaryDirectory() as data:
-        script = Path(__file__).with_name("_ptz_server.py")
-        args = [sys.executable, str(script), data, str(source)] + (["--full-size"] if full else [])
-        process = await asyncio.create_subprocess_exec(*args, stdout=asyncio.subprocess.PIPE)
-        try:
-            assert process.stdout is not None
-            port = json.loads(await asyncio.wait_for(process.stdout.readline(), 30))["port"]
-            ps = psutil.Process(process.pid)
-            viewer = Viewer()
-            viewer.task = asyncio.create_task(viewer.run(port, resolution))
-            assert await request(port, "/com/ptz.cgi?zoom=5000") == 204
-            await asyncio.sleep(2.0)  # the source opens, the profile warms up
-            rows: dict[str, list[tuple[float, float]]] = {"still": [], "moving": []}
-            for index in range(windows * 2):
-                moving = index % 2 == 1
-                if moving:
-                    sign = 1 if index % 4 == 1 else -1
-                    await request(
-                        port, f"/com/ptz.cgi?continuouspantiltmove={20 * sign},{10 * sign}"
-                    )
-                    await request(port, f"/com/ptz.cgi?continuouszoommove={-10 * sign}")
-                ps.cpu_percent()
-                frames, started = viewer.frames, time.monotonic()
-                await asyncio.sleep(seconds)
-                cpu = ps.cpu_percent()
-                fps = (viewer.frames - frames) / (time.monotonic() - started)
-                rows["moving" if moving else "still"].append((cpu, fps))
-                if moving:
-                    await request(port, "/com/ptz.cgi?continuouspantiltmove=0,0")
-                    await request(port, "/com/ptz.cgi?continuouszoommove=0")
-            viewer.task.cancel()
-            return {
-                f"{kind}_{what}": statistics.median(v[i] for v in values)
-                for kind, values in rows.items()
-                for i, what in enumerate(("cpu", "fps"))
-            }
-        finally:
-            process.terminate()
-            await process.wait()
+    server = BenchServer(
+        settings={"Image.MaxViewers": "0"},
+        config={"sources": {1: f"file:{source}"}, "ptz": {1: "digital:timeout=600"}},
+        # The product scales sources above 1280x1024 down on decoding; lifted in this process
+        # only, so a 1920x1080 file reaches the view stage at its size.
+        max_source_size=(1920, 1080) if full else None,
+    )
+    async with server:
+        port, ps = server.port, server.ps
+        viewer = Viewer()
+        viewer.task = asyncio.create_task(viewer.run(port, resolution))
+        assert await request(port, "/com/ptz.cgi?zoom=5000") == 204
+        await asyncio.sleep(2.0)  # the source opens, the profile warms up
+        rows: dict[str, list[tuple[float, float]]] = {"still": [], "moving": []}
+        for index in range(windows * 2):
+            moving = index % 2 == 1
+            if moving:
+                sign = 1 if index % 4 == 1 else -1
+                await request(port, f"/com/ptz.cgi?continuouspantiltmove={20 * sign},{10 * sign}")
+                await request(port, f"/com/ptz.cgi?continuouszoommove={-10 * sign}")
+            ps.cpu_percent()
+            frames, started = viewer.frames, time.monotonic()
+            await asyncio.sleep(seconds)
+            cpu = ps.cpu_percent()
+            fps = (viewer.frames - frames) / (time.monotonic() - started)
+            rows["moving" if moving else "still"].append((cpu, fps))
+            if moving:
+                await request(port, "/com/ptz.cgi?continuouspantiltmove=0,0")
+                await request(port, "/com/ptz.cgi?continuouszoommove=0")
+        viewer.task.cancel()
+        return {
+            f"{kind}_{what}": statistics.median(v[i] for v in values)
+            for kind, values in rows.items()
+            for i, what in enumerate(("cpu", "fps"))
+        }
 
 
 async def main(quick: bool) -> None:

@@ -29,6 +29,9 @@ from pathlib import Path
 import aiohttp
 import psutil
 
+sys.path.insert(0, str(Path(__file__).parent))
+from _server import BenchServer
+
 PASSWORD = "bench"
 AUTH = {"Authorization": "Basic " + base64.b64encode(f"root:{PASSWORD}".encode()).decode()}
 SIZES = ("640x480", "1920x1080")
@@ -44,36 +47,6 @@ def tree_size(path: Path) -> int:
             except FileNotFoundError:
                 continue
     return total
-
-
-async def start_server(data: Path) -> tuple[asyncio.subprocess.Process, str]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "ipcamd",
-        "serve",
-        "--port",
-        "0",
-        "--data-dir",
-        str(data),
-        "--root-password",
-        PASSWORD,
-        "--cameras",
-        "4",
-        "--sd-size",
-        "0",
-        "--log-level",
-        "warning",
-        stdout=asyncio.subprocess.PIPE,
-    )
-    assert process.stdout is not None
-    while True:
-        line = (await asyncio.wait_for(process.stdout.readline(), 30)).decode()
-        if not line:
-            raise SystemExit("ipcamd did not start")
-        found = re.search(r"serving on (http://\S+)", line)
-        if found:
-            return process, found.group(1)
 
 
 async def get(session: aiohttp.ClientSession, url: str) -> bytes:
@@ -152,10 +125,9 @@ async def main(quick: bool) -> None:
     count, seconds = (3, 2.0) if quick else (5, 4.0)
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "unit"
-        process, url = await start_server(data)
-        ps = psutil.Process(process.pid)
-        sd = data / "sd"
-        try:
+        server = BenchServer(cli=["--cameras", "4", "--sd-size", "0"], data_dir=data)
+        async with server:
+            url, ps, sd = server.url, server.ps, data / "sd"
             async with aiohttp.ClientSession() as session:
                 await get(
                     session,
@@ -189,9 +161,6 @@ async def main(quick: bool) -> None:
                     f"export: {megabytes:.1f} MB of 640x480@15 Matroska over loopback, "
                     f"median {median:.0f} MB/s (runs: {', '.join(f'{r:.0f}' for r in rates)})"
                 )
-        finally:
-            process.terminate()
-            await process.wait()
 
 
 if __name__ == "__main__":

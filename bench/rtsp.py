@@ -5,7 +5,7 @@ one profile, and the time from PLAY to the first decodable frame.
    zerolatency, baseline) on the moving test pattern scaled to each size; milliseconds per
    frame and the share of one core that 30 frames a second take. 1280x720 and 1920x1080 are
    encoder-only figures while the resolution table of this branch serves at most 1280x1024.
-2. **Fan-out** (the server in its own process, ``_rtsp_server.py``): N clients play
+2. **Fan-out** (the server in its own process, ``_server.py``): N clients play
    ``/axis-media/media.amp?resolution=640x480&fps=30`` (H.264) over RTP/AVP/TCP; per row the
    medians over several windows of the server's CPU (% of one core, test pattern, rendering,
    encode and packetisation included), the frames each client received per second (its
@@ -26,18 +26,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
-import json
 import os
 import statistics
 import struct
 import sys
-import tempfile
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import psutil
-
+sys.path.insert(0, str(Path(__file__).parent))
+from _server import BenchServer
 from ipcamd.video.h264 import H264Encoder
 from ipcamd.video.imaging import resize
 from ipcamd.video.osd import TextPainter
@@ -65,36 +62,6 @@ def encode_cost(frames: int) -> list[tuple[str, float, float]]:
         encoder.close()
         rows.append((f"{width}x{height}", per_frame * 1000, per_frame * 30 * 100))
     return rows
-
-
-@dataclass
-class ServerProcess:
-    process: asyncio.subprocess.Process
-    rtsp_port: int
-    stats: dict[str, int] = field(default_factory=dict)
-    follower: asyncio.Task[None] | None = None
-
-    @property
-    def ps(self) -> psutil.Process:
-        return psutil.Process(self.process.pid)
-
-
-async def start_server(data_dir: Path) -> ServerProcess:
-    script = Path(__file__).with_name("_rtsp_server.py")
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, str(script), str(data_dir), stdout=asyncio.subprocess.PIPE
-    )
-    assert process.stdout is not None
-    first = json.loads(await asyncio.wait_for(process.stdout.readline(), 30))
-    server = ServerProcess(process, int(first["rtsp_port"]))
-
-    async def follow() -> None:
-        assert process.stdout is not None
-        while line := await process.stdout.readline():
-            server.stats = json.loads(line)
-
-    server.follower = asyncio.get_running_loop().create_task(follow())
-    return server
 
 
 class Client:
@@ -170,7 +137,7 @@ class Client:
             self._writer.close()
 
 
-async def start_clients(server: ServerProcess, count: int) -> list[Client]:
+async def start_clients(server: BenchServer, count: int) -> list[Client]:
     clients = [Client(server.rtsp_port) for _ in range(count)]
     sessions = await asyncio.gather(*(c.setup() for c in clients))
     await asyncio.gather(
@@ -180,7 +147,7 @@ async def start_clients(server: ServerProcess, count: int) -> list[Client]:
 
 
 async def fanout_row(
-    server: ServerProcess, count: int, windows: int, seconds: float
+    server: BenchServer, count: int, windows: int, seconds: float
 ) -> dict[str, float]:
     clients = await start_clients(server, count)
     await asyncio.sleep(1.5)  # every client playing
@@ -189,12 +156,12 @@ async def fanout_row(
     for _ in range(windows):
         ps.cpu_percent()
         frames = [c.frames for c in clients]
-        start_encodes, started = server.stats["encodes"], time.monotonic()
+        start_encodes, started = (await server.stats())["encodes"], time.monotonic()
         await asyncio.sleep(seconds)
         elapsed = time.monotonic() - started
         cpus.append(ps.cpu_percent())
         fps_min.append(min((c.frames - f) / elapsed for c, f in zip(clients, frames, strict=True)))
-        encodes.append((server.stats["encodes"] - start_encodes) / elapsed)
+        encodes.append(((await server.stats())["encodes"] - start_encodes) / elapsed)
     for client in clients:
         client.close()
     await asyncio.sleep(1.0)  # the server notices the hang-ups
@@ -206,13 +173,13 @@ async def fanout_row(
 
 
 async def time_to_first_frame(
-    server: ServerProcess, runs: int
+    server: BenchServer, runs: int
 ) -> tuple[list[float], list[float], list[float]]:
     """(cold, cold from DESCRIBE, warm) seconds to the first decodable frame."""
     cold, cold_describe, warm = [], [], []
     for _ in range(runs):
-        # Idle: no session, no profile (the server process reports every 0.25 s).
-        while server.stats.get("sessions", 0) or server.stats.get("profiles", 0):  # noqa: ASYNC110
+        # Idle: no session, no profile.
+        while (stats := await server.stats()).get("sessions", 0) or stats.get("profiles", 0):  # noqa: ASYNC110
             await asyncio.sleep(0.1)
         await asyncio.sleep(3.5)  # the camera stops 3 s after its last consumer
         first = Client(server.rtsp_port)
@@ -241,32 +208,19 @@ async def main(quick: bool) -> None:
     for size, ms, share in encode_cost(31 if quick else 91):
         print(f"{size:>10} {ms:9.2f} {share:10.1f}%")
     windows, seconds = (3, 2.0) if quick else (5, 3.0)
-    with tempfile.TemporaryDirectory() as data_dir:
-        server = await start_server(Path(data_dir))
-        try:
-            await fanout_row(server, 1, 1, 1.0)  # warm-up (first-use allocations)
-            print(f"\nFan-out: {FANOUT_QUERY[1:]} H.264 over RTP/AVP/TCP, server process only")
-            print(f"medians of {windows} windows of {seconds:g} s")
-            print(f"{'clients':>7} {'server CPU':>11} {'fps (min)':>10} {'encodes/s':>10}")
-            for count in (1, 10, 50):
-                row = await fanout_row(server, count, windows, seconds)
-                print(
-                    f"{count:>7} {row['cpu']:10.1f}% {row['fps_min']:10.1f} {row['encodes']:10.1f}"
-                )
-            cold, described, warm = await time_to_first_frame(server, 2 if quick else 4)
-            print("\nPLAY to the first decodable frame (SPS + PPS + IDR received)")
-            print(
-                f"  cold (camera idle before SETUP): median {statistics.median(cold) * 1000:.0f} ms"
-            )
-            print(f"  cold, from DESCRIBE: median {statistics.median(described) * 1000:.0f} ms")
-            print(
-                f"  warm (join a running profile): median {statistics.median(warm) * 1000:.0f} ms"
-            )
-        finally:
-            server.process.terminate()
-            await server.process.wait()
-            if server.follower is not None:
-                server.follower.cancel()
+    async with BenchServer(config={"rtsp_port": -1}) as server:
+        await fanout_row(server, 1, 1, 1.0)  # warm-up (first-use allocations)
+        print(f"\nFan-out: {FANOUT_QUERY[1:]} H.264 over RTP/AVP/TCP, server process only")
+        print(f"medians of {windows} windows of {seconds:g} s")
+        print(f"{'clients':>7} {'server CPU':>11} {'fps (min)':>10} {'encodes/s':>10}")
+        for count in (1, 10, 50):
+            row = await fanout_row(server, count, windows, seconds)
+            print(f"{count:>7} {row['cpu']:10.1f}% {row['fps_min']:10.1f} {row['encodes']:10.1f}")
+        cold, described, warm = await time_to_first_frame(server, 2 if quick else 4)
+        print("\nPLAY to the first decodable frame (SPS + PPS + IDR received)")
+        print(f"  cold (camera idle before SETUP): median {statistics.median(cold) * 1000:.0f} ms")
+        print(f"  cold, from DESCRIBE: median {statistics.median(described) * 1000:.0f} ms")
+        print(f"  warm (join a running profile): median {statistics.median(warm) * 1000:.0f} ms")
     print(f"\nload average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
-import re
 import statistics
 import subprocess
 import sys
@@ -24,8 +23,10 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).parent))
+from _server import BenchServer
+
 PASSWORD = "bench"
-URL_LINE = re.compile(rb"serving on http://127\.0\.0\.1:(\d+)")
 AUTH = "Basic " + base64.b64encode(f"root:{PASSWORD}".encode()).decode()
 
 
@@ -59,42 +60,19 @@ async def _get(port: int, path: str) -> tuple[int, bytes]:
 
 async def time_serve(data_dir: Path) -> tuple[float, float, float]:
     """Seconds from spawning ``serve`` to its "serving on" line, first answer, first JPEG."""
-    start = time.perf_counter()
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "ipcamd",
-        "serve",
-        "--port",
-        "0",
-        "--data-dir",
-        str(data_dir),
-        "--root-password",
-        PASSWORD,
-        "--log-level",
-        "warning",
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    try:
-        assert process.stdout is not None
-        line = await asyncio.wait_for(process.stdout.readline(), 60)
-        serving = time.perf_counter() - start
-        match = URL_LINE.search(line)
-        assert match is not None, line
-        port = int(match.group(1))
-        status, _ = await _get(port, "/param.cgi?action=list&group=Brand.Brand")
+    async with BenchServer(
+        cli=[], password=PASSWORD, data_dir=data_dir, wait_until_answering=False, quiet=True
+    ) as server:
+        serving = server.serving - server.spawned
+        status, _ = await _get(server.port, "/param.cgi?action=list&group=Brand.Brand")
         assert status, "no HTTP answer"
-        answered = time.perf_counter() - start
+        answered = time.perf_counter() - server.spawned
         while True:
-            status, content_type = await _get(port, "/jpg/image.jpg")
+            status, content_type = await _get(server.port, "/jpg/image.jpg")
             if status == 200 and content_type.endswith(b"image/jpeg"):
                 break
             await asyncio.sleep(0.005)
-        jpeg = time.perf_counter() - start
-    finally:
-        process.terminate()
-        await process.wait()
+        jpeg = time.perf_counter() - server.spawned
     return serving, answered, jpeg
 
 

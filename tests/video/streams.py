@@ -12,6 +12,32 @@ import simplejpeg
 from tests.support import ROOT_PASSWORD, Camera
 
 
+class RecordingTransport(asyncio.WriteTransport):
+    """A viewer's transport that keeps what the profile writes to it (an in-process MJPEG
+    viewer); ``pending`` bytes pretend the kernel has not taken the last part yet."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.chunks: list[bytes] = []
+        self.pending = 0
+        self.aborted = self.closing = False
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        self.chunks.append(bytes(data))
+
+    def get_write_buffer_size(self) -> int:
+        return self.pending
+
+    def is_closing(self) -> bool:
+        return self.closing or self.aborted
+
+    def abort(self) -> None:
+        self.aborted = True
+
+    def close(self) -> None:
+        self.closing = True
+
+
 def jpeg_size(data: bytes) -> tuple[int, int]:
     """``(width, height)`` from a JPEG's header (which also proves it is a JPEG)."""
     assert simplejpeg.is_jpeg(data)

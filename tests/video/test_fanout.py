@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
+import socket
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -10,12 +12,13 @@ import aiohttp
 import pytest
 
 from ipcamd.video.encoder import Encoded
+from ipcamd.video.fanout import SEND_BUFFER
 from ipcamd.video.frame import solid
 from ipcamd.video.hub import Profile, StreamHub
 from ipcamd.video.osd import TextPainter
 from ipcamd.video.producer import Producer, StreamClosed
 from ipcamd.video.render import RenderSpec
-from tests.support import Camera
+from tests.support import ROOT_PASSWORD, Camera
 from tests.video.streams import open_stream, wait_until
 
 
@@ -184,3 +187,119 @@ async def test_a_live_fps_change_moves_the_stream_to_the_new_rate(camera: Camera
     await wait_until(lambda: video.hub.profiles == 0)  # the viewer left: nothing runs
     assert 5 <= encodes <= 7  # the frames this viewer got, and at most one more in flight
     assert source_frames >= 3 * encodes  # the 30 fps camera ran on meanwhile
+
+
+# ----------------------------------------------------------------- the sending side
+
+
+async def slow_connection(camera: Camera, path: str) -> socket.socket:
+    """A raw streaming GET on a socket with a tiny receive buffer (a reader that is slow, or
+    stalled, keeps the server's part waiting as soon as it stops reading)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.setblocking(False)
+    loop = asyncio.get_running_loop()
+    await loop.sock_connect(sock, ("127.0.0.1", camera.server.port))
+    auth = aiohttp.encode_basic_auth("root", ROOT_PASSWORD)
+    request = f"GET {path} HTTP/1.0\r\nAuthorization: {auth}\r\n\r\n"
+    await loop.sock_sendall(sock, request.encode())
+    return sock
+
+
+async def read_exactly(sock: socket.socket, count: int) -> bytes:
+    loop = asyncio.get_running_loop()
+    data = bytearray()
+    while len(data) < count:
+        chunk = await asyncio.wait_for(loop.sock_recv(sock, count - len(data)), 10)
+        assert chunk, "the server closed the stream"
+        data += chunk
+    return bytes(data)
+
+
+async def read_until(sock: socket.socket, mark: bytes) -> bytes:
+    data = b""
+    while not data.endswith(mark):
+        data += await read_exactly(sock, 1)
+    return data
+
+
+async def read_part(sock: socket.socket) -> bytes:
+    """The next part's JPEG (the stream positioned after a boundary line)."""
+    head = await read_until(sock, b"\r\n\r\n")
+    length = int(head.split(b"Content-Length: ")[1].split(b"\r\n")[0])
+    jpeg = await read_exactly(sock, length)
+    assert await read_exactly(sock, 16) == b"\r\n--myboundary\r\n"
+    return jpeg
+
+
+def record_encodes(profile: Profile) -> dict[bytes, int]:
+    """From now on, every JPEG the profile encodes → its frame number."""
+    seqs: dict[bytes, int] = {}
+    encode = profile.encoder.encode
+
+    def recording(planes: object, seq: int, when: float) -> Encoded:
+        encoded = encode(planes, seq, when)  # type: ignore[arg-type]
+        seqs[encoded.data] = seq
+        return encoded
+
+    profile.encoder.encode = recording  # type: ignore[method-assign]
+    return seqs
+
+
+async def test_a_slow_reader_skips_to_the_newest_frame(camera: Camera) -> None:
+    """A reader that takes a part only after ten more frames went by is not sent every frame
+    in order (they would queue up): its frames jump ahead, and what waits for it on the
+    server is at most one part in the transport and a small kernel buffer."""
+    video = camera.device.video
+    path = "/mjpg/video.mjpg?resolution=640x480"
+    sock = await slow_connection(camera, path)
+    try:
+        await read_until(sock, b"\r\n\r\n--myboundary\r\n")  # the head, the opening delimiter
+        part = len(await read_part(sock)) + 100  # one part, with its head and boundary
+        profile = video.hub.profile(video.options(None, {"resolution": "640x480"}).spec)
+        assert profile is not None
+        seqs = record_encodes(profile)
+        (sender,) = profile.senders
+        server_socket = sender.transport.get_extra_info("socket")
+        assert server_socket.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF) <= 2 * SEND_BUFFER
+        got: list[int] = []
+        for _ in range(8):
+            await wait_until(lambda: profile.chosen_seq >= (got[-1] if got else 0) + 10)
+            # Ten frames went by unread: at most the part it was given waits in user space.
+            assert sender.transport.get_write_buffer_size() <= 2 * part
+            jpeg = await read_part(sock)
+            part = max(part, len(jpeg) + 100)
+            if jpeg in seqs:
+                got.append(seqs[jpeg])
+    finally:
+        sock.close()
+    assert len(got) >= 6  # frames encoded after the recording started
+    assert got == sorted(set(got))  # in order, none twice
+    gaps = [b - a for a, b in itertools.pairwise(got)]
+    assert max(gaps) >= 5, gaps  # it skipped what it was too slow for
+
+
+async def test_stalled_readers_lose_their_slots(camera: Camera) -> None:
+    """Streams that are never read hold every slot only until they count as stalled: then
+    they are dropped and a new snapshot is served."""
+    video = camera.device.video
+    hub = video.hub
+    hub.stall_timeout = 3600.0  # held for now, whatever the machine's speed
+    await camera.get("/axis-cgi/param.cgi?action=update&Image.MaxViewers=3")
+    sockets = [await slow_connection(camera, "/mjpg/video.mjpg") for _ in range(3)]
+    try:
+        await wait_until(lambda: hub.viewers == 3)
+        profile = hub.profile(video.options(None, {}).spec)
+        assert profile is not None
+        await wait_until(lambda: len(profile.senders) == 3)
+        senders = list(profile.senders)
+        # None reads: each transport ends up holding a part the kernel cannot take.
+        await wait_until(lambda: all(s.transport.get_write_buffer_size() for s in senders))
+        assert (await camera.get("/jpg/image.jpg")).status == 503
+        hub.stall_timeout = 0.2  # running streams included
+        await wait_until(lambda: hub.viewers == 0)
+        assert [s.reason for s in senders] == ["stalled"] * 3
+        assert (await camera.get("/jpg/image.jpg")).status == 200
+    finally:
+        for sock in sockets:
+            sock.close()

@@ -16,7 +16,7 @@ from ipcamd.video.mjpeg import CLOSE_DELIMITER, DELIMITER, multipart_part
 from ipcamd.video.render import RenderSpec
 from ipcamd.video.service import VideoService
 from tests.support import Camera
-from tests.video.streams import jpeg_size
+from tests.video.streams import RecordingTransport, jpeg_size, wait_until
 
 
 async def update(video: VideoService, name: str, value: str) -> None:
@@ -110,29 +110,53 @@ async def test_an_unwatched_subscription_starts_no_camera(camera: Camera) -> Non
     assert video.hub.viewers == 0
 
 
-async def test_the_mjpeg_body_ends_after_nbrofframes(camera: Camera) -> None:
+async def test_the_mjpeg_parts_end_after_nbrofframes(camera: Camera) -> None:
     video = camera.device.video
+    transport = RecordingTransport()
     with video.open_stream("1", {"resolution": "QQVGA", "nbrofframes": "2"}, name="v") as s:
-        chunks = [chunk async for chunk in s.mjpeg()]
-    assert len(chunks) == 3
-    assert chunks[0] == DELIMITER
-    assert chunks[1].startswith(b"Content-Type: image/jpeg\r\nContent-Length: ")
-    assert chunks[1].endswith(b"\r\n" + DELIMITER)
-    assert chunks[2].endswith(b"\xff\xd9\r\n" + CLOSE_DELIMITER)
-    jpeg = chunks[2][chunks[2].index(b"\r\n\r\n") + 4 : -len(b"\r\n" + CLOSE_DELIMITER)]
-    assert chunks[2] == multipart_part(jpeg)[: -len(DELIMITER)] + CLOSE_DELIMITER
+        sender = s.send_mjpeg(transport)
+        await asyncio.wait_for(sender.wait(), 10)
+    chunks = transport.chunks
+    assert sender.reason == "nbrofframes"
+    assert len(chunks) == 2
+    assert chunks[0].startswith(b"Content-Type: image/jpeg\r\nContent-Length: ")
+    assert chunks[0].endswith(b"\r\n" + DELIMITER)
+    assert chunks[1].endswith(b"\xff\xd9\r\n" + CLOSE_DELIMITER)
+    jpeg = chunks[1][chunks[1].index(b"\r\n\r\n") + 4 : -len(b"\r\n" + CLOSE_DELIMITER)]
+    assert chunks[1] == multipart_part(jpeg)[: -len(DELIMITER)] + CLOSE_DELIMITER
     assert jpeg_size(jpeg) == (160, 120)
+    assert video.hub.viewers == 0
 
 
-async def test_the_mjpeg_body_ends_after_a_duration(camera: Camera) -> None:
+async def test_the_mjpeg_parts_end_after_a_duration(camera: Camera) -> None:
     video = camera.device.video
+    transport = RecordingTransport()
     args = {"resolution": "QQVGA", "duration": "1", "fps": "4"}
     with video.open_stream("1", args, name="viewer test") as stream:
-        chunks = [chunk async for chunk in stream.mjpeg()]
-    assert chunks[0] == DELIMITER
-    assert 3 <= len(chunks) - 1 <= 5
+        await asyncio.wait_for(stream.send_mjpeg(transport).wait(), 10)
+    chunks = transport.chunks
+    assert 3 <= len(chunks) <= 5
     assert all(chunk.endswith(DELIMITER) for chunk in chunks[:-1])
     assert chunks[-1].endswith(CLOSE_DELIMITER)
+
+
+async def test_a_busy_viewer_skips_parts_and_takes_the_newest(camera: Camera) -> None:
+    """While its transport still holds a part, a viewer is given nothing: when it is ready
+    again its next part is the newest frame, not the ones it missed."""
+    video = camera.device.video
+    transport = RecordingTransport()
+    with video.open_stream("1", {"resolution": "QQVGA"}, name="viewer slow") as stream:
+        sender = stream.send_mjpeg(transport)
+        await wait_until(lambda: len(transport.chunks) == 1)
+        first = sender.last_seq
+        transport.pending = 4096  # the kernel has not taken it yet
+        profile = stream.consumer.profile
+        assert profile is not None
+        await wait_until(lambda: profile.chosen_seq >= first + 5)
+        assert len(transport.chunks) == 1  # five frames went by, none queued for it
+        transport.pending = 0
+        await wait_until(lambda: len(transport.chunks) == 2)
+        assert sender.last_seq >= first + 5
 
 
 async def test_a_snapshot_shares_the_running_streams_frame(camera: Camera) -> None:

@@ -298,3 +298,25 @@ async def test_every_stream_snapshot_and_quad_tile_shows_the_window(
         assert float(tile.mean()) > 200
         # Camera 2 is not moved.
         assert video.view(2).window == FULL_FRAME
+
+
+async def test_a_snapshot_after_an_idle_gap_shares_the_frames_encoding(stage: Stage) -> None:
+    """The last viewer left (the view and its profile stopped) and the next asks for the
+    same source frame: the view shows it under the number it had, and the profile's JPEG of
+    it is not made again. A new source frame is a new number (and an encode)."""
+    hub, source, _view = stage
+    source.publish(picture())
+    spec = RenderSpec("1", 64, 48, 30)
+    with hub.attach("snapshot a") as first:
+        shot = await first.use(spec).next(0)
+    encodes = hub.encodes
+    assert hub.profiles == 0
+    with hub.attach("snapshot b") as second:
+        again = await second.use(spec).next(0)
+    assert again is shot
+    assert hub.encodes == encodes
+    source.publish(picture(shift=1))
+    with hub.attach("snapshot c") as third:
+        newer = await third.use(spec).next(0)
+    assert newer.seq == shot.seq + 1
+    assert hub.encodes == encodes + 1

@@ -21,7 +21,8 @@ from ipcamd.http.forms import Args, read_args
 from ipcamd.http.keys import DEVICE
 from ipcamd.http.replies import NO_CACHE, UntilCloseResponse, text
 from ipcamd.http.routing import CGI_PREFIXES, GET_POST, READS, Handler, Router
-from ipcamd.video.mjpeg import CONTENT_TYPE
+from ipcamd.video.fanout import bound_send_queue
+from ipcamd.video.mjpeg import CONTENT_TYPE, DELIMITER
 from ipcamd.video.options import KNOWN
 from ipcamd.video.producer import StreamClosed
 from ipcamd.video.service import VideoService
@@ -70,8 +71,10 @@ async def handle_image(request: web.Request) -> web.StreamResponse:
 async def handle_mjpeg(request: web.Request) -> web.StreamResponse:
     """``/mjpg[/<camera>]/video.mjpg``, ``mjpg/video.cgi``: a multipart JPEG stream.
 
-    The body is what the subscription's :meth:`~ipcamd.video.stream.Subscription.mjpeg`
-    gives, written as it comes, until it ends or the client goes.
+    The head and the opening delimiter go out through aiohttp; then the connection's
+    transport is handed to the video pipeline, whose profile writes every part to it
+    (:meth:`~ipcamd.video.stream.Subscription.send_mjpeg`), and this handler only waits
+    until the stream is over.
     """
     video = _video(request)
     args = _known_args(await read_args(request))
@@ -85,8 +88,12 @@ async def handle_mjpeg(request: web.Request) -> web.StreamResponse:
             await response.prepare(request)
             if request.method == "HEAD":
                 return response  # the headers a GET would get; no body
-            async for chunk in subscription.mjpeg():
-                await response.write(chunk)
+            await response.write(DELIMITER)
+            transport = request.transport
+            if transport is None or transport.is_closing():
+                return response
+            bound_send_queue(transport)
+            await subscription.send_mjpeg(transport).wait()
     return response
 
 

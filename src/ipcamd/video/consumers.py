@@ -13,6 +13,7 @@ profiles (new settings) moves a wait in progress to the new profile at once.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from ipcamd.errors import StreamClosed
 
 if TYPE_CHECKING:
     from ipcamd.video.encoder import Encoded
+    from ipcamd.video.fanout import MjpegSender
     from ipcamd.video.hub import Profile, StreamHub
     from ipcamd.video.render import RenderSpec
 
@@ -74,6 +76,8 @@ class Consumer:
         self._hub = hub
         self._profile: Profile | None = None
         self._closed = False
+        #: Where the profile pushes this consumer's MJPEG parts (None: it asks, :meth:`next`).
+        self.sender: MjpegSender | None = None
 
     def __str__(self) -> str:
         return self.name
@@ -106,6 +110,17 @@ class Consumer:
             current.wake()
         _LOGGER.debug("Video consumer %s watches %s", self.name, spec.describe())
         return profile
+
+    def send(
+        self, transport: asyncio.WriteTransport, *, frames: int = 0, duration: float = 0.0
+    ) -> MjpegSender:
+        """Have every profile this consumer watches, now and after a move, write its MJPEG
+        parts to ``transport`` instead of waiting for :meth:`next` (``frames`` and
+        ``duration``: when the stream ends; 0 = never). Await the sender's ``wait()``."""
+        if self._closed:
+            raise StreamClosed(self.name)
+        self.sender = self._hub._send(self, transport, frames, duration)
+        return self.sender
 
     def leave(self) -> None:
         """Stop watching (the handle stays attached); a wait in :meth:`next` ends with

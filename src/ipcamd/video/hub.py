@@ -4,9 +4,12 @@ A profile is a :class:`RenderSpec` (camera, size, compression, rotation, mirror,
 rate, codec) with the encoder its codec gets. It looks at every frame its camera publishes
 and chooses the ones it shows: all of them, or with a frame rate those a
 :class:`FramePicker` takes, on one schedule shared by all its consumers. They share the
-bytes of its latest chosen frame, encoded once when the first of them asks; a consumer asks
-for "the next frame after the one I sent", so a slow one gets the newest frame and nothing
-queues up. A profile exists only while it has consumers, so idle profiles cost nothing.
+bytes of its latest chosen frame, encoded once: when the first of them asks (a snapshot, an
+internal consumer asks for "the next frame after the one I had", so a slow one gets the newest
+frame and nothing queues up), or as soon as it is chosen while MJPEG viewers watch. Those are
+pushed to (``fanout.py``): the profile writes each part to every viewer's transport that is
+ready for it, in one loop, and skips the others. A profile exists only while it has
+consumers, so idle profiles cost nothing.
 
 Every consumer attaches through a named handle (``consumers.py``): viewers count against
 ``Image.MaxViewers``, internal consumers (motion, recorder, RTSP) do not.
@@ -16,12 +19,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
 
 from ipcamd.errors import Busy
 from ipcamd.video.consumers import Consumer, ConsumerInfo, ConsumerKind, ProfileLeft
 from ipcamd.video.encoder import ENCODERS, Encoded, Encoder, EncoderFactory
+from ipcamd.video.fanout import STALL_TIMEOUT, MjpegSender, StallSweep
 from ipcamd.video.frame import Frame
 from ipcamd.video.osd import TextPainter
 from ipcamd.video.pacing import FramePicker
@@ -29,6 +34,9 @@ from ipcamd.video.producer import Producer, StreamClosed
 from ipcamd.video.render import Codec, RenderSpec, render_planes
 
 _LOGGER = logging.getLogger(__name__)
+
+#: How many ended JPEG profiles keep their last frame for a snapshot that follows.
+RECENT_PROFILES = 16
 
 
 class Profile:
@@ -41,6 +49,8 @@ class Profile:
         self.producer = producer
         self.encoder = encoder
         self.consumers: set[Consumer] = set()
+        #: The MJPEG viewers among them, fed by :meth:`_fan_out` (in order of arrival).
+        self.senders: dict[MjpegSender, None] = {}
         self._hub = hub
         self._picker = FramePicker(spec.fps) if spec.fps > 0 else None
         self._chosen: Frame | None = None
@@ -64,6 +74,8 @@ class Profile:
         if self._picker is None or self._picker.take(frame.time):
             self._chosen = frame
             self.wake()
+            if self.senders and self._pending is None:
+                self._push(frame)
 
     def wake(self) -> None:
         """Wake every consumer waiting here, to look again (a new frame, or one that moved)."""
@@ -100,24 +112,62 @@ class Profile:
             return last
         pending = self._pending
         if pending is None or pending[0] <= after:
-            future = asyncio.ensure_future(self._encode(frame))
-            pending = self._pending = (frame.seq, future)
+            pending = self._start_encode(frame)
         encoded = await asyncio.shield(pending[1])
         if consumer is not None and consumer.profile is not self:
             raise ProfileLeft  # moved during the encode: the next frame has the new settings
         return encoded
 
+    @property
+    def last(self) -> Encoded | None:
+        """The newest frame this profile encoded."""
+        return self._last
+
+    def resume(self, last: Encoded | None) -> None:
+        """Start from the last frame an earlier profile of the same spec encoded (the same
+        producer's numbering, the same rendering): asking for that frame again costs no
+        encode."""
+        if last is not None and self._last is None:
+            self._last = last
+
+    def add_sender(self, sender: MjpegSender) -> None:
+        """Push every part from now on to ``sender`` (an MJPEG viewer); its first part is the
+        newest frame, at once if it is encoded already."""
+        self.senders[sender] = None
+        sender.follow(self.next_expected)
+        last, chosen = self._last, self._chosen
+        if last is not None and (chosen is None or last.seq >= chosen.seq):
+            sender.offer(last, time.monotonic())
+        elif chosen is not None and self._pending is None:
+            self._push(chosen)
+
+    def remove_sender(self, sender: MjpegSender) -> None:
+        """Stop pushing to ``sender`` (it left the profile, or its stream ended)."""
+        self.senders.pop(sender, None)
+
     def close(self) -> None:
-        """Stop looking at frames; waiting consumers get StreamClosed."""
+        """Stop looking at frames; waiting consumers get StreamClosed, streams end."""
         self._closed = True
         self._unlisten()
         self.wake()
         self.encoder.close()
+        for sender in self.senders:
+            sender.finish("closed")
 
     def _render(self, frame: Frame) -> Encoded:
         """Runs in the thread pool: the frame as this profile shows and encodes it."""
         planes = render_planes(frame.planes, self.spec, self._hub.painter, frame.time)
         return self.encoder.encode(planes, frame.seq, frame.time)
+
+    def _start_encode(self, frame: Frame) -> tuple[int, asyncio.Future[Encoded]]:
+        future = asyncio.ensure_future(self._encode(frame))
+        self._pending = (frame.seq, future)
+        return self._pending
+
+    def _push(self, frame: Frame) -> None:
+        """Encode ``frame`` for the senders; :meth:`_encode` hands it out when it is done."""
+        _seq, future = self._start_encode(frame)
+        future.add_done_callback(_log_failure)
 
     async def _encode(self, frame: Frame) -> Encoded:
         loop = asyncio.get_running_loop()
@@ -126,10 +176,27 @@ class Profile:
             self._hub.encodes += 1
             if self._last is None or encoded.seq > self._last.seq:
                 self._last = encoded
-            return encoded
         finally:
             if self._pending is not None and self._pending[0] == frame.seq:
                 self._pending = None
+        if self.senders and not self._closed:
+            self._fan_out(encoded)
+            chosen = self._chosen
+            if chosen is not None and chosen.seq > encoded.seq and self._pending is None:
+                self._push(chosen)  # a newer frame came while this one was encoded
+        return encoded
+
+    def _fan_out(self, encoded: Encoded) -> None:
+        """The hot loop: every ready viewer gets the same part, the others skip it."""
+        now = time.monotonic()
+        for sender in list(self.senders):
+            sender.offer(encoded, now)
+
+
+def _log_failure(future: asyncio.Future[Encoded]) -> None:
+    """An encode nobody awaited (pushed to senders) failed: log it; the next frame retries."""
+    if not future.cancelled() and (error := future.exception()) is not None:
+        _LOGGER.error("Encoding a frame failed: %s", error, exc_info=error)
 
 
 class StreamHub:
@@ -143,8 +210,11 @@ class StreamHub:
         painter: TextPainter,
         max_viewers: Callable[[], int],
         encoders: Mapping[Codec, EncoderFactory] = ENCODERS,
+        *,
+        stall_timeout: float = STALL_TIMEOUT,
     ) -> None:
         self.executor = executor
+        self._stall_timeout = stall_timeout
         self.painter = painter
         #: Viewers attached now (internal consumers are not counted).
         self.viewers = 0
@@ -156,6 +226,30 @@ class StreamHub:
         self._profiles: dict[RenderSpec, Profile] = {}
         self._consumers: dict[Consumer, None] = {}  # in order of arrival
         self._closed = False
+        self._sweep = StallSweep(self._senders)
+        #: The last frame of profiles that ended lately, by spec: a snapshot that comes when
+        #: the previous one has gone (and its profile with it) still shares that encoding.
+        self._recent: dict[RenderSpec, Encoded] = {}
+
+    @property
+    def stall_timeout(self) -> float:
+        """Seconds an MJPEG viewer whose transport stays full may take no frame before it is
+        dropped (and its slot freed)."""
+        return self._stall_timeout
+
+    @stall_timeout.setter
+    def stall_timeout(self, seconds: float) -> None:
+        """Change it for every stream, running ones included (tests shorten it)."""
+        self._stall_timeout = seconds
+        senders = self._senders()
+        for sender in senders:
+            sender.stall_timeout = seconds
+        if senders:
+            self._sweep.kick(seconds)
+
+    def profile(self, spec: RenderSpec) -> Profile | None:
+        """The live profile of ``spec``, if it has consumers (diagnostics and tests)."""
+        return self._profiles.get(spec)
 
     @property
     def profiles(self) -> int:
@@ -190,6 +284,30 @@ class StreamHub:
         """Every attached consumer, oldest first (the video diagnostics)."""
         return [consumer.info() for consumer in self._consumers]
 
+    def _senders(self) -> list[MjpegSender]:
+        return [sender for profile in self._profiles.values() for sender in profile.senders]
+
+    def _send(
+        self, consumer: Consumer, transport: asyncio.WriteTransport, frames: int, duration: float
+    ) -> MjpegSender:
+        """``consumer``'s parts go to ``transport`` from now on, whatever profile it watches."""
+        previous = consumer.sender
+        sender = MjpegSender(
+            transport,
+            name=consumer.name,
+            frames=frames,
+            duration=duration,
+            stall_timeout=self.stall_timeout,
+        )
+        consumer.sender = sender
+        profile = consumer.profile
+        if profile is not None:
+            if previous is not None:
+                profile.remove_sender(previous)
+            profile.add_sender(sender)
+        self._sweep.kick(sender.stall_timeout)
+        return sender
+
     def _join(self, spec: RenderSpec, consumer: Consumer) -> Profile:
         if self._closed:
             raise StreamClosed("shutting down")
@@ -197,19 +315,29 @@ class StreamHub:
         if profile is None:
             encoder = self._encoders[spec.codec](spec)
             profile = Profile(self, spec, self._producers(spec.camera), encoder)
+            profile.resume(self._recent.pop(spec, None))
             self._profiles[spec] = profile
         profile.consumers.add(consumer)
         profile.producer.attach(consumer)
         profile.encoder.request_keyframe()  # a newcomer can start from the next frame
+        if consumer.sender is not None:
+            profile.add_sender(consumer.sender)
         return profile
 
     def _leave(self, profile: Profile, consumer: Consumer) -> None:
         profile.consumers.discard(consumer)
+        if consumer.sender is not None:
+            profile.remove_sender(consumer.sender)
         profile.producer.detach(consumer)
         if not profile.consumers:
             if self._profiles.get(profile.spec) is profile:
                 del self._profiles[profile.spec]
             profile.close()
+            last = profile.last
+            if last is not None and last.keyframe and profile.spec.codec is Codec.JPEG:
+                self._recent[profile.spec] = last
+                while len(self._recent) > RECENT_PROFILES:
+                    del self._recent[next(iter(self._recent))]
 
     def _detach(self, consumer: Consumer) -> None:
         if consumer not in self._consumers:
@@ -228,5 +356,6 @@ class StreamHub:
     def close(self) -> None:
         """Refuse new consumers and end the running streams."""
         self._closed = True
+        self._sweep.close()
         for profile in self._profiles.values():
             profile.close()

@@ -98,6 +98,19 @@ class Producer:
             listener()
         return frame
 
+    def publish_again(self, planes: Planes, when: float) -> Frame:
+        """Publish ``planes`` under the number of the last frame published, for a producer
+        that stopped and started again with nothing new to show (they *are* that frame): a
+        consumer that had it encoded takes it as it is, so a snapshot after an idle gap costs
+        no second encode of a frame shown before."""
+        frame = Frame(planes, self._seq, when)
+        self.latest = frame
+        event, self._event = self._event, asyncio.Event()
+        event.set()
+        for listener in list(self._listeners):
+            listener()
+        return frame
+
     async def wait_newer(self, seq: int) -> Frame:
         """The latest frame once its number is above ``seq``; raises StreamClosed on shutdown."""
         while True:

@@ -4,22 +4,22 @@
 :class:`Subscription`: the profile it watches follows the camera's ``Image.*`` settings and
 setosd.cgi's overlay by itself (the service calls :meth:`Subscription.refresh` on every
 change; a wait in progress moves to the new profile at once), and it ends when the channel is
-switched off. Iterating it gives encoded frames; :meth:`Subscription.mjpeg` gives the bytes of
-an MJPEG body (5.2.4.7), ending after ``nbrofframes`` or ``duration``; a snapshot is
-:meth:`Subscription.picture`. The HTTP layer only writes what it gets.
+switched off. Iterating it gives encoded frames; :meth:`Subscription.send_mjpeg` has its
+profile push the parts of an MJPEG body (5.2.4.7) to a viewer's transport (``fanout.py``),
+ending after ``nbrofframes`` or ``duration``; a snapshot is :meth:`Subscription.picture`. The
+HTTP layer only hands over its transport.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 from collections.abc import Callable
 
 from ipcamd.errors import Disabled, InvalidParameter, NotFound, SourceUnavailable, StreamClosed
 from ipcamd.video.consumers import Consumer
 from ipcamd.video.encoder import Encoded
-from ipcamd.video.mjpeg import DELIMITER, last_part
+from ipcamd.video.fanout import MjpegSender
 from ipcamd.video.options import StreamOptions
 
 #: Seconds a snapshot waits for a first frame (a network source may still be connecting).
@@ -49,6 +49,7 @@ class Subscription:
         self._forget = forget
         self._ended: Disabled | None = None
         self._seq = 0
+        self._sender: MjpegSender | None = None
 
     def refresh(self) -> None:
         """The settings changed: watch what they say now (loop only; called by the service).
@@ -63,6 +64,8 @@ class Subscription:
             options = self._resolve()
         except Disabled as err:
             self._ended = err  # a frame already awaited still goes out; then it ends
+            if self._sender is not None:
+                self._sender.finish("disabled")  # a pushed stream ends after its last part
             return
         except (InvalidParameter, NotFound):
             return
@@ -122,9 +125,24 @@ class Subscription:
         except StreamClosed:
             raise StreamClosed("Shutting down") from None
 
-    def mjpeg(self) -> MjpegBody:
-        """The bytes of this subscription's MJPEG body, part by part."""
-        return MjpegBody(self)
+    def send_mjpeg(self, transport: asyncio.WriteTransport) -> MjpegSender:
+        """Push this subscription's MJPEG parts to ``transport``, which has the stream's head
+        and opening delimiter (:data:`~ipcamd.video.mjpeg.DELIMITER`) already; await the
+        sender's ``wait()`` until the stream is over.
+
+        The profile writes each part to the transport when it is ready for it (a slow reader
+        skips to the newest frame); a stream ends after ``nbrofframes`` parts or ``duration``
+        seconds (its last part ending in the close-delimiter when it is known to be the last),
+        when the channel is switched off, the client goes or stalls, or the device stops.
+        """
+        options = self.options
+        sender = self.consumer.send(transport, frames=options.frames, duration=options.duration)
+        self._sender = sender
+        if self._ended is not None:
+            sender.finish("disabled")
+        else:
+            self.watch()
+        return sender
 
     def close(self) -> None:
         """Detach the consumer; no more refreshes."""
@@ -136,65 +154,3 @@ class Subscription:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
-
-
-class MjpegBody:
-    """The body of an MJPEG response (5.2.4.7): ``--myboundary\\r\\n``, then one part per frame,
-    each ending in the boundary.
-
-    A stream that ends on purpose ends its last part with the close-delimiter
-    (``--myboundary--``): after ``nbrofframes`` frames, or with ``duration`` and a frame rate
-    when the profile's next frame might come only after the end. A ``duration`` stream at the
-    source's own rate ends after its last part's boundary (which frame is the last is not
-    known in time); so does a stream whose channel is switched off, or the device stops.
-    """
-
-    def __init__(self, subscription: Subscription) -> None:
-        self._subscription = subscription
-        self._opened = self._done = False
-        self._sent = 0
-        self._deadline: float | None = None  # time.monotonic() when a duration runs out
-        self._deadline_stamp: float | None = None  # the same on the frames' clock
-
-    def __aiter__(self) -> MjpegBody:
-        return self
-
-    async def __anext__(self) -> bytes:
-        if self._done:
-            raise StopAsyncIteration
-        subscription = self._subscription
-        if not self._opened:
-            self._opened = True
-            duration = subscription.options.duration
-            if duration:
-                self._deadline = time.monotonic() + duration
-                self._deadline_stamp = time.time() + duration
-            return DELIMITER
-        remaining = None if self._deadline is None else self._deadline - time.monotonic()
-        if remaining is not None and remaining <= 0:
-            self._done = True
-            raise StopAsyncIteration
-        try:
-            if remaining is None:
-                encoded = await subscription.next()
-            else:
-                encoded = await asyncio.wait_for(subscription.next(), remaining)
-        except (TimeoutError, StreamClosed, Disabled):
-            self._done = True
-            raise StopAsyncIteration from None
-        self._sent += 1
-        frames = subscription.options.frames
-        if (frames and self._sent >= frames) or self._ends_before_next():
-            self._done = True
-            return last_part(encoded.part)
-        return encoded.part
-
-    def _ends_before_next(self) -> bool:
-        """True when a frame-rate profile's next frame might come only after the duration's
-        end (then the frame just taken is the last: the stream ends a little early rather
-        than without its close-delimiter)."""
-        profile = self._subscription.consumer.profile
-        if self._deadline_stamp is None or profile is None:
-            return False
-        expected = profile.next_expected()
-        return expected is not None and expected >= self._deadline_stamp

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from ipcamd.errors import InvalidParameter
-from ipcamd.video.frame import Drawing, Picture, Planes
+from ipcamd.video.frame import Drawing, Frame, Picture, Planes
 from ipcamd.video.producer import Producer
 
 
@@ -140,6 +140,9 @@ class View(Producer):
         self._whole = whole
         self._window = FULL_FRAME
         self._unlisten: Callable[[], None] | None = None
+        #: The source's number of the frame published last, its window, and our number of
+        #: it (numbers only: a stopped view holds no picture).
+        self._shown: tuple[int, Window, int] | None = None
 
     @property
     def window(self) -> Window:
@@ -168,16 +171,28 @@ class View(Producer):
         frame = self.source.latest
         if frame is None:
             return
+        shown = self.publish(self._through_window(frame), frame.time)
+        self._shown = (frame.seq, self._window, shown.seq)
+
+    def _through_window(self, frame: Frame) -> Picture:
         planes: Picture = frame.planes
-        if planes is not self._whole:
-            planes = crop(planes, self._window)
-        self.publish(planes, frame.time)
+        return planes if planes is self._whole else crop(planes, self._window)
 
     def _start(self) -> None:
-        """The first user arrived: use the source, and show its current frame at once."""
+        """The first user arrived: use the source, and show its current frame at once (under
+        the number it had if this view showed that very frame, through the same window,
+        before it stopped: the profiles' last encodings of it still hold)."""
         self.source.attach(self)
         self._unlisten = self.source.add_listener(self._on_frame)
-        self._on_frame()
+        shown, frame = self._shown, self.source.latest
+        if (
+            frame is not None
+            and shown == (frame.seq, self._window, self.next_seq - 1)
+            and self.latest is None
+        ):
+            self.publish_again(self._through_window(frame), frame.time)
+        else:
+            self._on_frame()
 
     def _stop(self) -> None:
         """The last user left: let the source go (it may linger); forget the last frame."""
