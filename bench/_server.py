@@ -14,6 +14,9 @@ settings as root, prints one JSON line (port, RTSP port, pid, where ipcamd was i
 and then answers each line on its stdin with a JSON line of counters (video hub, audio,
 RTSP: whatever the unit has).
 
+Either way RTSP is off unless asked for (``config={"rtsp_port": -1}``, or ``--rtsp-port`` in
+``cli``), so no benchmark binds port 554.
+
 ``BenchServer(cli=[...])`` starts ``ipcamd serve --port 0 --data-dir …`` (the root password
 in ``IPCAMD_ROOT_PASSWORD``) plus those arguments instead, as a user does (no counters;
 :attr:`BenchServer.spawned` and :attr:`BenchServer.serving` time its start-up).
@@ -48,7 +51,6 @@ class BenchServer:
         settings: dict[str, str] | None = None,
         config: dict[str, Any] | None = None,
         password: str = PASSWORD,
-        max_source_size: tuple[int, int] | None = None,
         data_dir: Path | None = None,
         cli: list[str] | None = None,
         env: dict[str, str] | None = None,
@@ -69,7 +71,6 @@ class BenchServer:
             "settings": settings or {},
             "config": config or {},
             "password": password,
-            "max_source_size": max_source_size,
             "log_level": log_level,
         }
         self._data_dir = data_dir
@@ -107,6 +108,8 @@ class BenchServer:
 
     async def _start_cli(self, data_dir: Path, extra: list[str]) -> None:
         args = ["--port", "0", "--data-dir", str(data_dir), "--log-level", self._log_level]
+        if "--rtsp-port" not in extra:
+            args += ["--rtsp-port", "0"]  # RTSP off unless asked: a benchmark never binds 554
         # The root password as the README says to pass it (not visible in the process list).
         env = {**os.environ, **(self._env or {}), "IPCAMD_ROOT_PASSWORD": self.password}
         self.spawned = time.perf_counter()
@@ -228,16 +231,13 @@ async def _serve(spec: dict[str, Any]) -> None:
     from ipcamd.config import Config  # noqa: PLC0415
     from ipcamd.server import Server  # noqa: PLC0415
 
-    if spec.get("max_source_size"):
-        from ipcamd.video.sources import av_source  # noqa: PLC0415
-
-        av_source.MAX_WIDTH, av_source.MAX_HEIGHT = spec["max_source_size"]
     fields = dict(spec["config"])
     if "sources" in fields:
         fields["sources"] = {int(k): v for k, v in fields["sources"].items()}
     if "ptz" in fields:
         fields["ptz"] = {int(k): v for k, v in fields["ptz"].items()}
     fields.setdefault("port", 0)
+    fields.setdefault("rtsp_port", 0)  # RTSP off unless asked (bench/rtsp.py asks for -1)
     fields.setdefault("log_level", spec["log_level"])
     config = Config(data_dir=Path(spec["data_dir"]), root_password=spec["password"], **fields)
     server = Server(config)

@@ -3,7 +3,7 @@
 For each source size (a 640x480 and a 1920x1080 video file made with FFmpeg's ``testsrc2``,
 30 fps), an ipcamd runs in its own process (``_server.py``) with a digital PTZ on camera 1
 and one MJPEG viewer reads ``/mjpg/video.mjpg`` at the source's rate (640x480 streamed at
-640x480; 1920x1080 streamed at 1280x1024, the largest size the unit serves). Windows alternate
+640x480, 1920x1080 at 1920x1080). Windows alternate
 between still and moving (``continuouspantiltmove`` and ``continuouszoommove`` running, their
 directions changing every window, so the view window changes on every step of the move loop).
 Each row prints the medians over its windows of the server's CPU % (of one core, psutil) and
@@ -33,7 +33,7 @@ from _server import BenchServer
 
 AUTH = "Basic " + base64.b64encode(b"root:bench").decode()
 MARK = b"--myboundary\r\n"
-SIZES = (("640x480", "640x480", False), ("1920x1080", "1280x1024", True))
+SIZES = (("640x480", "640x480"), ("1920x1080", "1920x1080"))
 
 
 async def make_source(directory: Path, size: str) -> Path:
@@ -78,15 +78,10 @@ class Viewer:
             writer.close()
 
 
-async def measure(
-    source: Path, resolution: str, full: bool, windows: int, seconds: float
-) -> dict[str, float]:
+async def measure(source: Path, resolution: str, windows: int, seconds: float) -> dict[str, float]:
     server = BenchServer(
         settings={"Image.MaxViewers": "0"},
         config={"sources": {1: f"file:{source}"}, "ptz": {1: "digital:timeout=600"}},
-        # The product scales sources above 1280x1024 down on decoding; lifted in this process
-        # only, so a 1920x1080 file reaches the view stage at its size.
-        max_source_size=(1920, 1080) if full else None,
     )
     async with server:
         port, ps = server.port, server.ps
@@ -128,9 +123,9 @@ async def main(quick: bool) -> None:
     print(f" of {seconds:.0f} s")
     print(" ".join(f"{name:>{width}}" for name, width in zip(columns, widths, strict=True)))
     with tempfile.TemporaryDirectory() as directory:
-        for size, resolution, full in SIZES:
+        for size, resolution in SIZES:
             source = await make_source(Path(directory), size)
-            row = await measure(source, resolution, full, windows, seconds)
+            row = await measure(source, resolution, windows, seconds)
             print(
                 f"{size:>10} {resolution:>10} {row['still_cpu']:>12.0f} {row['moving_cpu']:>13.0f}"
                 f" {row['still_fps']:>10.1f} {row['moving_fps']:>11.1f}",

@@ -24,10 +24,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
-import re
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -38,10 +36,11 @@ from ipcamd.video.osd import TextPainter
 from ipcamd.video.render import RenderSpec, render_planes
 from ipcamd.video.sources.testpattern import TestPattern
 
-PASSWORD = "bench"
+sys.path.insert(0, str(Path(__file__).parent))
+from _server import PASSWORD, BenchServer
+
 AUTH = "Basic " + base64.b64encode(f"root:{PASSWORD}".encode()).decode()
 MARK = b"--myboundary\r\n"
-URL_LINE = re.compile(rb"serving on http://127\.0\.0\.1:(\d+)")
 IN_PROCESS = ((640, 480), (1280, 1024), (1920, 1080), (3840, 2160))
 #: 160x120 first: its picture work is nearly nothing, so its row is the per-frame path itself
 #: (source thread, hub, HTTP), the floor under every other row.
@@ -84,21 +83,6 @@ def in_process(quick: bool) -> None:
             f"{size[0]:>5}x{size[1]:<4} {frames:>14} {median:>9.2f} {spread(costs):>12} "
             f"{median * FPS / 10:>10.1f}%"
         )
-
-
-async def start_server(data_dir: Path) -> tuple[asyncio.subprocess.Process, int]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "ipcamd", "serve", "--port", "0", "--data-dir", str(data_dir),
-        "--root-password", PASSWORD, "--log-level", "warning", "--rtsp-port", "0",
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
-    )  # fmt: skip
-    assert process.stdout is not None
-    while True:
-        line = await asyncio.wait_for(process.stdout.readline(), 60)
-        assert line, "ipcamd serve ended before it served"
-        match = URL_LINE.search(line)
-        if match is not None:
-            return process, int(match.group(1))
 
 
 class Viewer:
@@ -157,23 +141,18 @@ async def served(quick: bool) -> None:
     print(f"server: ipcamd serve in its own process, ONE MJPEG viewer, median of {windows} "
           f"windows of {seconds:.0f} s (cores: {psutil.cpu_count()})")  # fmt: skip
     print(f"{'size':>10} {'server CPU %':>13} {'min-max':>12} {'fps':>6}")
-    with tempfile.TemporaryDirectory(prefix="ipcamd-bench-") as tmp:
-        process, port = await start_server(Path(tmp))
-        try:
-            server = psutil.Process(process.pid)
-            for resolution in SERVED:
-                result = await one_viewer(port, server, resolution, windows, seconds)
-                if result is None:
-                    print(f"{resolution:>10} {'refused':>13}")
-                    continue
-                cpus, rates = result
-                print(
-                    f"{resolution:>10} {statistics.median(cpus):>12.1f}% {spread(cpus):>12} "
-                    f"{statistics.median(rates):>6.1f}"
-                )
-        finally:
-            process.terminate()
-            await process.wait()
+    async with BenchServer(cli=[], quiet=True) as bench_server:
+        port, server = bench_server.port, bench_server.ps
+        for resolution in SERVED:
+            result = await one_viewer(port, server, resolution, windows, seconds)
+            if result is None:
+                print(f"{resolution:>10} {'refused':>13}")
+                continue
+            cpus, rates = result
+            print(
+                f"{resolution:>10} {statistics.median(cpus):>12.1f}% {spread(cpus):>12} "
+                f"{statistics.median(rates):>6.1f}"
+            )
 
 
 def main() -> None:

@@ -98,7 +98,7 @@ class Producer:
             listener()
         return frame
 
-    def publish_again(self, planes: Planes, when: float) -> Frame:
+    def publish_again(self, planes: Picture, when: float) -> Frame:
         """Publish ``planes`` under the number of the last frame published, for a producer
         that stopped and started again with nothing new to show (they *are* that frame): a
         consumer that had it encoded takes it as it is, so a snapshot after an idle gap costs
