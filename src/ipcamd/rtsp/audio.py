@@ -24,10 +24,10 @@ from collections.abc import Callable
 
 from ipcamd.audio.service import AudioService, Listener
 from ipcamd.errors import IpcamdError, StreamClosed
-from ipcamd.rtsp.feeds import RtpClock
 from ipcamd.rtsp.rtp import rtp_header
 from ipcamd.rtsp.sdp import PCMU_PAYLOAD_TYPE, PCMU_RATE
 from ipcamd.rtsp.sinks import Sink
+from ipcamd.rtsp.tracks import FeedTrack, RtpClock
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -74,38 +74,8 @@ class PcmuPackets:
         return packets
 
 
-class AudioTrack:
+class AudioTrack(FeedTrack["AudioFeed"]):
     """One session's audio track on a feed."""
-
-    def __init__(self, feed: AudioFeed, sink: Sink) -> None:
-        self.feed = feed
-        self.sink = sink
-        self.playing = False
-        #: Packets and payload bytes sent (the sender reports say so).
-        self.packets = 0
-        self.octets = 0
-        #: Blocks not sent because the client was too slow.
-        self.dropped = 0
-        #: Called when the feed ends under the track.
-        self.on_end: Callable[[], None] | None = None
-
-    @property
-    def ssrc(self) -> int:
-        """The feed's SSRC (every session of a camera is sent the same packets)."""
-        return self.feed.ssrc
-
-    @property
-    def clock(self) -> RtpClock:
-        """The feed's 8 kHz clock."""
-        return self.feed.clock
-
-    def play(self) -> None:
-        """Start sending, from the next block."""
-        self.playing = True
-
-    def pause(self) -> None:
-        """Stop sending (the track stays set up)."""
-        self.playing = False
 
     def offer(self, packet: bytes) -> None:
         """A block's packet: sent, or dropped whole when the client is too slow."""
@@ -117,11 +87,6 @@ class AudioTrack:
         self.sink.send_rtp(packet)
         self.packets += 1
         self.octets += len(packet) - 12
-
-    def close(self) -> None:
-        """Leave the feed (the feed closes with its last track)."""
-        self.playing = False
-        self.feed.leave(self)
 
 
 class AudioFeed:

@@ -18,8 +18,9 @@ from collections.abc import Callable
 from ipcamd.rtsp.jpeg_rtp import PAYLOAD_TYPE as JPEG_PAYLOAD_TYPE
 from ipcamd.rtsp.jpeg_rtp import UnsupportedJpeg, jpeg_payloads, parse_jpeg
 from ipcamd.rtsp.rtp import h264_payloads, rtp_packets
-from ipcamd.rtsp.sdp import CLOCK_RATE, H264_PAYLOAD_TYPE
+from ipcamd.rtsp.sdp import H264_PAYLOAD_TYPE
 from ipcamd.rtsp.sinks import RtpFrame, Sink
+from ipcamd.rtsp.tracks import FeedTrack, RtpClock
 from ipcamd.video.encoder import Encoded
 from ipcamd.video.h264 import split_annex_b
 from ipcamd.video.render import Codec, RenderSpec
@@ -28,54 +29,18 @@ from ipcamd.video.stream import Subscription
 _LOGGER = logging.getLogger(__name__)
 
 
-class RtpClock:
-    """An RTP clock (90 kHz for video and metadata, 8 kHz for PCMU) from wall-clock seconds,
-    with a random start (RFC 3550)."""
-
-    def __init__(self, rate: int = CLOCK_RATE) -> None:
-        self.rate = rate
-        self._offset = secrets.randbits(32)
-
-    def at(self, unix: float) -> int:
-        """The RTP time stamp of wall-clock time ``unix``."""
-        return (self._offset + int(unix * self.rate)) & 0xFFFFFFFF
-
-
-class VideoTrack:
+class VideoTrack(FeedTrack["Feed"]):
     """One session's video track on a feed: sends whole frames, from a keyframe on."""
 
     def __init__(self, feed: Feed, sink: Sink) -> None:
-        self.feed = feed
-        self.sink = sink
-        self.playing = False
-        #: Packets and payload bytes sent (the sender reports say so).
-        self.packets = 0
-        self.octets = 0
-        #: Frames not sent because the client was too slow.
-        self.dropped = 0
-        #: Called when the feed ends under the track (camera switched off, shutting down).
-        self.on_end: Callable[[], None] | None = None
+        super().__init__(feed, sink)
         self._waiting_keyframe = True
-
-    @property
-    def ssrc(self) -> int:
-        """The feed's SSRC (every session of a profile is sent the same packets)."""
-        return self.feed.ssrc
-
-    @property
-    def clock(self) -> RtpClock:
-        """The feed's RTP clock."""
-        return self.feed.clock
 
     def play(self) -> None:
         """Start sending, from the next keyframe (asked for now)."""
         self.playing = True
         self._waiting_keyframe = True
         self.feed.request_keyframe()
-
-    def pause(self) -> None:
-        """Stop sending (the track stays set up)."""
-        self.playing = False
 
     def offer(self, frame: RtpFrame) -> None:
         """A new frame of the feed: sent whole, dropped whole, or skipped until a keyframe."""
@@ -91,11 +56,6 @@ class VideoTrack:
         self.sink.send_frame(frame)
         self.packets += len(frame.packets)
         self.octets += frame.octets
-
-    def close(self) -> None:
-        """Leave the feed (the feed closes with its last track)."""
-        self.playing = False
-        self.feed.leave(self)
 
 
 class Feed:

@@ -20,11 +20,12 @@ from ipcamd.auth.users import User
 from ipcamd.events import Event, EventBus, Missed, MotionState
 from ipcamd.rtsp import metadata
 from ipcamd.rtsp.audio import AudioTrack
-from ipcamd.rtsp.feeds import RtpClock, VideoTrack
+from ipcamd.rtsp.feeds import VideoTrack
 from ipcamd.rtsp.media import Media, Track
 from ipcamd.rtsp.rtcp import REPORT_INTERVAL, sender_report
 from ipcamd.rtsp.rtp import rtp_header
 from ipcamd.rtsp.sinks import Sink
+from ipcamd.rtsp.tracks import RtpClock
 
 #: Seconds a session lives without a sign of life (``Session: <id>;timeout=60``).
 SESSION_TIMEOUT = 60
