@@ -92,9 +92,12 @@ async def test_coordinate_overrides_move_the_windows_of_the_stream(camera: Camer
     query = f"Left={left}&Top={top}&Right={right}&Bottom={bottom}"
     async with motiondata(camera, query) as stream:
         await stream.opening()
-        await stream.levels_until(
+        parts = await stream.levels_until(
             lambda part: part[0] == (window, part[0][1], 10) and part[0][1] >= 20
         )
+        group, level, threshold = parts[-1][0]
+        assert (group, threshold) == (window, 10)
+        assert level >= 20
 
 
 async def test_no_include_window_is_204(camera: Camera) -> None:
@@ -148,6 +151,7 @@ async def test_the_stream_ends_when_its_windows_are_removed(camera: Camera) -> N
             data = await asyncio.wait_for(stream.reader.read(4096), WAIT)
             if not data:
                 break
+        assert stream.reader.at_eof()
     await remove_window(camera, second)
 
 

@@ -187,3 +187,5 @@ async def test_each_input_records_on_its_own(camera_factory: CameraFactory) -> N
         return sources == {"1", "2"}
 
     await wait_until(both, what="a recording of each camera")
+    root = await xml(camera, "/list.cgi?recordingid=all")
+    assert {v.attrib["source"] for v in root.iter("video")} == {"1", "2"}

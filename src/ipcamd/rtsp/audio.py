@@ -16,7 +16,6 @@ feed ends, and so do the sessions playing it, as when a camera is switched off.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import secrets
 import time
@@ -27,7 +26,7 @@ from ipcamd.errors import IpcamdError, StreamClosed
 from ipcamd.rtsp.rtp import rtp_header
 from ipcamd.rtsp.sdp import PCMU_PAYLOAD_TYPE, PCMU_RATE
 from ipcamd.rtsp.sinks import Sink
-from ipcamd.rtsp.tracks import FeedTrack, RtpClock
+from ipcamd.rtsp.tracks import FeedTrack, RtpClock, SharedFeed
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -89,7 +88,7 @@ class AudioTrack(FeedTrack["AudioFeed"]):
         self.octets += len(packet) - 12
 
 
-class AudioFeed:
+class AudioFeed(SharedFeed[AudioTrack]):
     """The PCMU packets of one camera's audio (see the module docstring).
 
     Raises what :meth:`AudioService.listen` raises: Disabled (404) when the camera's audio is
@@ -99,30 +98,19 @@ class AudioFeed:
     def __init__(
         self, camera: str, audio: AudioService, on_closed: Callable[[AudioFeed], None]
     ) -> None:
+        super().__init__(on_closed)
         self.camera = camera
         self._audio = audio
         self._listener: Listener = audio.listen(camera, CODEC)
         self._packets = PcmuPackets()
         self.ssrc = self._packets.ssrc
         self.clock = self._packets.clock
-        self.tracks: set[AudioTrack] = set()
         #: Blocks packetised since the feed opened (tests watch it).
         self.blocks = 0
-        self._on_closed = on_closed
-        self._closed = False
-        self._task = asyncio.get_running_loop().create_task(self._run())
+        self._start()
 
-    def join(self, sink: Sink) -> AudioTrack:
-        """A new track of a session on this feed (not playing yet)."""
-        track = AudioTrack(self, sink)
-        self.tracks.add(track)
-        return track
-
-    def leave(self, track: AudioTrack) -> None:
-        """``track`` is done; the feed closes when no track is left."""
-        self.tracks.discard(track)
-        if not self.tracks:
-            self.close()
+    def _new_track(self, sink: Sink) -> AudioTrack:
+        return AudioTrack(self, sink)
 
     async def _run(self) -> None:
         try:
@@ -140,29 +128,7 @@ class AudioFeed:
                         track.offer(packet)
         except IpcamdError as err:
             _LOGGER.info("RTSP audio of camera %s ends: %s", self.camera, err)
-        finally:
-            self._finish()
 
-    def _finish(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
+    def _release(self) -> None:
+        """The listener leaves the audio service."""
         self._listener.close()
-        self._on_closed(self)
-        for track in list(self.tracks):
-            if track.on_end is not None:
-                track.on_end()
-
-    @property
-    def closed(self) -> bool:
-        """True once the feed ended."""
-        return self._closed
-
-    def close(self) -> None:
-        """Stop: the listener leaves the audio service."""
-        self._task.cancel()
-        self._finish()
-
-    async def wait_closed(self) -> None:
-        """Until the feed's task has ended."""
-        await asyncio.gather(self._task, return_exceptions=True)

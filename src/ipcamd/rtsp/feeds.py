@@ -10,7 +10,6 @@ starts mid-GOP and waits at most one frame. A feed closes with its last session.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import secrets
 from collections.abc import Callable
@@ -20,7 +19,7 @@ from ipcamd.rtsp.jpeg_rtp import UnsupportedJpeg, jpeg_payloads, parse_jpeg
 from ipcamd.rtsp.rtp import h264_payloads, rtp_packets
 from ipcamd.rtsp.sdp import H264_PAYLOAD_TYPE
 from ipcamd.rtsp.sinks import RtpFrame, Sink
-from ipcamd.rtsp.tracks import FeedTrack, RtpClock
+from ipcamd.rtsp.tracks import FeedTrack, RtpClock, SharedFeed
 from ipcamd.video.encoder import Encoded
 from ipcamd.video.h264 import split_annex_b
 from ipcamd.video.render import Codec, RenderSpec
@@ -58,7 +57,7 @@ class VideoTrack(FeedTrack["Feed"]):
         self.octets += frame.octets
 
 
-class Feed:
+class Feed(SharedFeed[VideoTrack]):
     """The packets of one profile (see the module docstring)."""
 
     def __init__(
@@ -67,30 +66,19 @@ class Feed:
         subscription: Subscription,
         on_closed: Callable[[Feed], None],
     ) -> None:
+        super().__init__(on_closed)
         self.spec = spec
         self.ssrc = secrets.randbits(32)
         self.clock = RtpClock()
-        self.tracks: set[VideoTrack] = set()
         #: Frames packetised since the feed opened (the benchmark and tests watch it).
         self.frames = 0
         self._seq = secrets.randbits(16)
         self._subscription = subscription
-        self._on_closed = on_closed
-        self._closed = False
         self._payload_type = H264_PAYLOAD_TYPE if spec.codec is Codec.H264 else JPEG_PAYLOAD_TYPE
-        self._task = asyncio.get_running_loop().create_task(self._run())
+        self._start()
 
-    def join(self, sink: Sink) -> VideoTrack:
-        """A new track of a session on this feed (not playing yet)."""
-        track = VideoTrack(self, sink)
-        self.tracks.add(track)
-        return track
-
-    def leave(self, track: VideoTrack) -> None:
-        """``track`` is done; the feed closes when no track is left."""
-        self.tracks.discard(track)
-        if not self.tracks:
-            self.close()
+    def _new_track(self, sink: Sink) -> VideoTrack:
+        return VideoTrack(self, sink)
 
     def request_keyframe(self) -> None:
         """The encoder makes the next frame a keyframe (a session starts playing)."""
@@ -115,39 +103,15 @@ class Feed:
         return RtpFrame(packets, encoded.keyframe, timestamp, octets)
 
     async def _run(self) -> None:
-        try:
-            with self._subscription:
-                async for encoded in self._subscription:
-                    frame = self.packetise(encoded)
-                    if frame is None:
-                        continue
-                    self.frames += 1
-                    for track in list(self.tracks):
-                        track.offer(frame)
-        finally:
-            self._finish()
+        with self._subscription:
+            async for encoded in self._subscription:
+                frame = self.packetise(encoded)
+                if frame is None:
+                    continue
+                self.frames += 1
+                for track in list(self.tracks):
+                    track.offer(frame)
 
-    def _finish(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
-        self._subscription.close()  # also when the task was cancelled before it started
-        self._on_closed(self)
-        for track in list(self.tracks):
-            if track.on_end is not None:
-                track.on_end()
-
-    @property
-    def closed(self) -> bool:
-        """True once the feed ended (its last track left, the camera was switched off, or
-        the unit shuts down)."""
-        return self._closed
-
-    def close(self) -> None:
-        """Stop: the video consumer detaches (the profile ends with its last consumer)."""
-        self._task.cancel()
-        self._finish()
-
-    async def wait_closed(self) -> None:
-        """Until the feed's task has ended."""
-        await asyncio.gather(self._task, return_exceptions=True)
+    def _release(self) -> None:
+        """The video consumer detaches (the profile ends with its last consumer)."""
+        self._subscription.close()
