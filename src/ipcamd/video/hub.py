@@ -18,6 +18,8 @@ Every consumer attaches through a named handle (``consumers.py``): viewers count
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -160,31 +162,54 @@ class Profile:
         return self.encoder.encode(planes, frame.seq, frame.time)
 
     def _start_encode(self, frame: Frame) -> tuple[int, asyncio.Future[Encoded]]:
-        future = asyncio.ensure_future(self._encode(frame))
+        """Render and encode ``frame`` in the pool: one job, and one callback on the loop
+        when it is done (no task, no chained futures: the per-frame floor, docs/video.md)."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Encoded] = loop.create_future()
         self._pending = (frame.seq, future)
+        try:
+            job = self._hub.executor.submit(self._render, frame)
+        except RuntimeError:  # the pool is shut down: the server is stopping
+            self._pending = None
+            future.set_exception(StreamClosed(self.producer.name))
+            future.exception()
+            return frame.seq, future
+        job.add_done_callback(lambda job: _call_on(loop, self._encoded, frame.seq, future, job))
         return self._pending
 
     def _push(self, frame: Frame) -> None:
-        """Encode ``frame`` for the senders; :meth:`_encode` hands it out when it is done."""
-        _seq, future = self._start_encode(frame)
-        future.add_done_callback(_log_failure)
+        """Encode ``frame`` for the senders; :meth:`_encoded` hands it out when it is done."""
+        self._start_encode(frame)
 
-    async def _encode(self, frame: Frame) -> Encoded:
-        loop = asyncio.get_running_loop()
-        try:
-            encoded = await loop.run_in_executor(self._hub.executor, self._render, frame)
-            self._hub.encodes += 1
-            if self._last is None or encoded.seq > self._last.seq:
-                self._last = encoded
-        finally:
-            if self._pending is not None and self._pending[0] == frame.seq:
-                self._pending = None
+    def _encoded(
+        self, seq: int, future: asyncio.Future[Encoded], job: concurrent.futures.Future[Encoded]
+    ) -> None:
+        """Runs on the loop when the pool has encoded frame ``seq``: keep it, give it to whoever
+        awaits it, write it to the senders (and encode a newer frame chosen meanwhile)."""
+        if self._pending is not None and self._pending[0] == seq:
+            self._pending = None
+        error = None if job.cancelled() else job.exception()
+        if job.cancelled() or error is not None:
+            if not future.done():
+                if error is None:
+                    future.cancel()
+                else:
+                    future.set_exception(error)
+                    future.exception()  # retrieved: logged here once, raised to its awaiters
+            if error is not None and self.senders:
+                _LOGGER.error("Encoding a frame failed: %s", error, exc_info=error)
+            return
+        encoded = job.result()
+        self._hub.encodes += 1
+        if self._last is None or encoded.seq > self._last.seq:
+            self._last = encoded
+        if not future.done():
+            future.set_result(encoded)
         if self.senders and not self._closed:
             self._fan_out(encoded)
             chosen = self._chosen
             if chosen is not None and chosen.seq > encoded.seq and self._pending is None:
                 self._push(chosen)  # a newer frame came while this one was encoded
-        return encoded
 
     def _fan_out(self, encoded: Encoded) -> None:
         """The hot loop: every ready viewer gets the same part, the others skip it."""
@@ -193,10 +218,11 @@ class Profile:
             sender.offer(encoded, now)
 
 
-def _log_failure(future: asyncio.Future[Encoded]) -> None:
-    """An encode nobody awaited (pushed to senders) failed: log it; the next frame retries."""
-    if not future.cancelled() and (error := future.exception()) is not None:
-        _LOGGER.error("Encoding a frame failed: %s", error, exc_info=error)
+def _call_on(loop: asyncio.AbstractEventLoop, callback: Callable[..., None], *args: object) -> None:
+    """From a pool thread: run ``callback(*args)`` on ``loop`` (nothing once it is closed:
+    the server is gone)."""
+    with contextlib.suppress(RuntimeError):
+        loop.call_soon_threadsafe(callback, *args)
 
 
 class StreamHub:

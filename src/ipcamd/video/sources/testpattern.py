@@ -2,8 +2,9 @@
 and the time. Deterministic for a given seed (except the time drawn on it).
 
 Each frame is a :class:`PatternFrame`, a drawing (``frame.py``): what moves is decided once
-per frame on the reader thread (the bars' offset, the box, a scripted object, the text), and
-every profile draws it natively at its own size through the view window, on a pool thread.
+per frame where the camera makes it (the bars' offset, the box, a scripted object, the frame
+number and time; the text's glyph masks are made when the frame is first drawn), and every
+profile draws it natively at its own size through the view window, on a pool thread.
 Its parts are placed in the pattern's own :data:`WIDTH` x :data:`HEIGHT` pixels; a
 :class:`_Layout` (cached per size and window) says which pattern pixel each picture pixel
 shows, so a drawing costs about one write of its planes: the bars as one gathered row per
@@ -160,9 +161,39 @@ class _Text:
         planes.y[y0:y1, x0:x1] = np.take(strip, geometry.font_rows, axis=0)
 
 
+class _Caption:
+    """A frame's lines of text, their glyph masks made when the frame is first drawn (in the
+    pool, not on the event loop that decides the frame) and kept for every profile drawing it
+    (a race between pool threads only makes them twice)."""
+
+    __slots__ = ("_number", "_painter", "_texts", "_title", "_when")
+
+    def __init__(
+        self, painter: TextPainter, title: npt.NDArray[np.bool_], number: int, when: float
+    ) -> None:
+        self._painter = painter
+        self._title = title
+        self._number = number
+        self._when = when
+        self._texts: tuple[_Text, ...] | None = None
+
+    def texts(self) -> tuple[_Text, ...]:
+        texts = self._texts
+        if texts is None:
+            local = self._painter.local_time(self._when)
+            stamp = f"{local:%Y-%m-%d %H:%M:%S}.{local.microsecond // 1000:03d}"
+            mask = self._painter.mask
+            texts = self._texts = (
+                _Text(48, 300, 8, self._title),
+                _Text(48, 420, 8, _shared(mask(f"frame {self._number:08d}"))),
+                _Text(48, 540, 6, _shared(mask(stamp))),
+            )
+        return texts
+
+
 @dataclass(frozen=True, slots=True)
 class PatternFrame(Drawing):
-    """One frame of the pattern as the reader thread decided it; :meth:`render` draws it."""
+    """One frame of the pattern as the camera decided it; :meth:`render` draws it."""
 
     width: int
     height: int
@@ -173,8 +204,14 @@ class PatternFrame(Drawing):
     box_yuv: tuple[int, int, int]
     #: A scripted object's rectangle and grey level, or None.
     scripted: tuple[Box, int] | None
-    texts: tuple[_Text, ...]
+    #: What the text lines say: the title's mask, the frame number, the host time stamp.
+    caption: _Caption
     window: Window = _WHOLE
+
+    @property
+    def texts(self) -> tuple[_Text, ...]:
+        """The three lines of text (their masks made on first use, on a pool thread)."""
+        return self.caption.texts()
 
     def render(self, width: int, height: int) -> Planes:
         """The frame drawn at ``width`` x ``height``: new planes, each pixel written about
@@ -257,14 +294,6 @@ class TestPattern(ComputedSource):
             if shown is not None:
                 script, position = shown
                 scripted = (object_box(script, position, WIDTH, HEIGHT), script.luma)
-        local = self._painter.local_time(when)
-        stamp = f"{local:%Y-%m-%d %H:%M:%S}.{local.microsecond // 1000:03d}"
-        mask = self._painter.mask
-        texts = (
-            _Text(48, 300, 8, self._title),
-            _Text(48, 420, 8, _shared(mask(f"frame {number:08d}"))),
-            _Text(48, 540, 6, _shared(mask(stamp))),
-        )
         return PatternFrame(
             width=WIDTH,
             height=HEIGHT,
@@ -273,7 +302,7 @@ class TestPattern(ComputedSource):
             box=(bx, by, bx + b, by + b),
             box_yuv=self._box_yuv,
             scripted=scripted,
-            texts=texts,
+            caption=_Caption(self._painter, self._title, number, when),
         )
 
     def read(self) -> PatternFrame:
