@@ -90,20 +90,17 @@ class Producer:
     def publish(self, planes: Picture, when: float | None = None) -> Frame:
         """Make ``planes`` the latest frame and wake every waiting consumer (event loop only)."""
         self._seq += 1
-        frame = Frame(planes, self._seq, time.time() if when is None else when)
-        self.latest = frame
-        event, self._event = self._event, asyncio.Event()
-        event.set()
-        for listener in list(self._listeners):
-            listener()
-        return frame
+        return self._show(Frame(planes, self._seq, time.time() if when is None else when))
 
     def publish_again(self, planes: Picture, when: float) -> Frame:
         """Publish ``planes`` under the number of the last frame published, for a producer
         that stopped and started again with nothing new to show (they *are* that frame): a
         consumer that had it encoded takes it as it is, so a snapshot after an idle gap costs
         no second encode of a frame shown before."""
-        frame = Frame(planes, self._seq, when)
+        return self._show(Frame(planes, self._seq, when))
+
+    def _show(self, frame: Frame) -> Frame:
+        """Make ``frame`` the latest and wake every waiting consumer and listener."""
         self.latest = frame
         event, self._event = self._event, asyncio.Event()
         event.set()
