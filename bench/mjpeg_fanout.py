@@ -19,6 +19,7 @@ with a line that says so.
 
     .venv/bin/python bench/mjpeg_fanout.py            # about 4 minutes
     .venv/bin/python bench/mjpeg_fanout.py --quick    # under a minute, fewer rows
+    .venv/bin/python bench/mjpeg_fanout.py --readers  # only the slow readers, 30 s
 """
 
 from __future__ import annotations
@@ -381,11 +382,25 @@ def only(rows: Rows, wanted: list[str]) -> Rows:
     return tuple(chosen) if chosen else rows
 
 
-async def main(quick: bool, wanted: list[str], extras: bool) -> None:
+async def readers(server: BenchServer, quick: bool) -> None:
+    """The slow readers: with the default receive buffer, then (full run) a 16 KiB one."""
+    print("slow readers, default receive buffer (1 fast reader as the clock):")
+    await slow_readers(server, (1, 5, 15), 6.0 if quick else 12.0)
+    if not quick:
+        # What the server alone still queues: readers whose own buffer holds little.
+        print("slow readers with SO_RCVBUF 16 KiB (the kernel doubles it):")
+        await slow_readers(server, (1, 5, 15), 12.0, receive_buffer=16 * 1024)
+
+
+async def main(quick: bool, wanted: list[str], extras: bool, readers_only: bool) -> None:
     raise_fd_limit()
     windows, seconds = (3, 1.0) if quick else (5, 2.0)
     rows = only(ROWS_QUICK if quick else ROWS_FULL, wanted)
     async with BenchServer(settings={"Image.MaxViewers": "0"}, password=PASSWORD) as server:
+        if readers_only:
+            print(f"server {server.version}")
+            await readers(server, quick)
+            return
         print(
             f"cores: {psutil.cpu_count()}; {windows} windows of {seconds:.1f} s per row "
             f"(CPU: median of the windows); server {server.version}"
@@ -421,12 +436,7 @@ async def main(quick: bool, wanted: list[str], extras: bool) -> None:
             )
         if not extras:
             return
-        print("slow readers, default receive buffer (1 fast reader as the clock):")
-        await slow_readers(server, (1, 5, 15), 6.0 if quick else 12.0)
-        if not quick:
-            # What the server alone still queues: readers whose own buffer holds little.
-            print("slow readers with SO_RCVBUF 16 KiB (the kernel doubles it):")
-            await slow_readers(server, (1, 5, 15), 12.0, receive_buffer=16 * 1024)
+        await readers(server, quick)
         await snapshots(server, 50, 5.0, 3.0 if quick else 8.0)
 
 
@@ -437,5 +447,6 @@ if __name__ == "__main__":
         "--only", action="append", default=[], metavar="WxH@FPS:N", help="just these rows"
     )
     parser.add_argument("--no-extras", action="store_true", help="no slow readers, no snapshots")
+    parser.add_argument("--readers", action="store_true", help="only the slow readers")
     args = parser.parse_args()
-    asyncio.run(main(args.quick, args.only, not args.no_extras))
+    asyncio.run(main(args.quick, args.only, not args.no_extras, args.readers))

@@ -1,13 +1,14 @@
 """The sending side of MJPEG: each profile hands its parts straight to its viewers' transports.
 
 A viewer's task does not wake up per frame. When a profile has an encoded part, it walks its
-senders once and writes the same ``bytes`` object to every transport that has nothing pending
-(``transport.write`` of a ready part: one ``send()``); a transport that still holds bytes of an
-earlier part is skipped, so a slow reader gets the newest frame when it is ready again, never
-a backlog. What one viewer can have queued is bounded: at most one part in the transport
-(user space), and in the kernel what :data:`SEND_BUFFER` and :data:`NOTSENT_LOWAT` allow.
+senders once and writes the same ``bytes`` object to every viewer that has nothing pending
+(``transport.write`` of a ready part: one ``send()``); a viewer still sending an earlier part
+(bytes of it in the transport, or in the kernel, unsent because the viewer has not read what
+it was sent: :class:`KernelQueue`) is skipped, so a slow reader gets the newest frame when it
+is ready again, never a backlog. What one viewer can have queued on the server is bounded:
+one part, in the transport (user space) or in the kernel.
 
-A viewer whose transport has stayed full for :attr:`MjpegSender.stall_timeout` seconds (it
+A viewer that has stayed busy so for :attr:`MjpegSender.stall_timeout` seconds (it
 took no frame: a stalled or vanished reader) is dropped: its connection is aborted and its
 slot under ``Image.MaxViewers`` freed. The hub checks that on a timer (:class:`StallSweep`),
 so it works at any frame rate and while no frame comes.
@@ -19,6 +20,7 @@ import asyncio
 import contextlib
 import logging
 import socket
+import struct
 import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
@@ -36,10 +38,19 @@ SEND_BUFFER = 128 * 1024
 #: ``TCP_NOTSENT_LOWAT``: the kernel takes no more from us while this much is still unsent,
 #: so a slow reader's socket holds little beyond what its own receive window took.
 NOTSENT_LOWAT = 16 * 1024
-#: Seconds a viewer may go without taking a frame while its transport stays full.
+#: Parts a viewer must take in a row, each finding the kernel's queue empty, before that queue
+#: is no longer checked (it is again as soon as a part does not fit: a slow reader).
+WATCH_PARTS = 30
+#: Seconds a viewer may go without taking a frame while it is still sending an earlier one.
 STALL_TIMEOUT = 5.0
 #: Linux's TCP_NOTSENT_LOWAT (Python names it only from 3.12 on some platforms).
 _TCP_NOTSENT_LOWAT = getattr(socket, "TCP_NOTSENT_LOWAT", 25)
+#: ``struct tcp_info``'s ``tcpi_notsent_bytes`` (Linux 4.6+): where it sits, and how much of
+#: the struct to ask for to get it.
+_TCP_INFO = getattr(socket, "TCP_INFO", 11)
+_NOTSENT = struct.Struct("=I")
+_NOTSENT_AT = 144
+_INFO_LENGTH = _NOTSENT_AT + _NOTSENT.size
 
 
 def bound_send_queue(transport: asyncio.WriteTransport) -> None:
@@ -52,6 +63,40 @@ def bound_send_queue(transport: asyncio.WriteTransport) -> None:
     if sock.family in (socket.AF_INET, socket.AF_INET6):
         with contextlib.suppress(OSError):
             sock.setsockopt(socket.IPPROTO_TCP, _TCP_NOTSENT_LOWAT, NOTSENT_LOWAT)
+
+
+class KernelQueue:
+    """What the kernel still holds of what was written to a TCP viewer and could not send
+    yet (``tcpi_notsent_bytes``): more than nothing means the viewer's receive window is
+    full, it has not read what it was sent. A part written then would wait in the kernel
+    behind the one it has not read; skipped, the viewer gets the newest frame once it reads.
+    """
+
+    __slots__ = ("_sock",)
+
+    def __init__(self, sock: socket.socket) -> None:
+        self._sock = sock
+
+    @classmethod
+    def of(cls, transport: asyncio.BaseTransport) -> KernelQueue | None:
+        """The kernel queue of ``transport``'s TCP socket; None where the kernel does not
+        tell (not TCP, not Linux): then only what waits in the transport counts."""
+        sock = transport.get_extra_info("socket")
+        if sock is None or sock.family not in (socket.AF_INET, socket.AF_INET6):
+            return None
+        try:
+            info = sock.getsockopt(socket.IPPROTO_TCP, _TCP_INFO, _INFO_LENGTH)
+        except OSError:
+            return None
+        return cls(sock) if len(info) >= _INFO_LENGTH else None
+
+    def unsent(self) -> int:
+        """Bytes written that the kernel has not sent (0 once the socket is gone)."""
+        try:
+            info = self._sock.getsockopt(socket.IPPROTO_TCP, _TCP_INFO, _INFO_LENGTH)
+        except OSError:
+            return 0
+        return int(_NOTSENT.unpack_from(info, _NOTSENT_AT)[0])
 
 
 class MjpegSender:
@@ -67,8 +112,10 @@ class MjpegSender:
         "_deadline_stamp",
         "_done",
         "_frames",
+        "_kernel",
         "_next_expected",
         "_sent",
+        "_watch",
         "last_seq",
         "name",
         "reason",
@@ -87,6 +134,11 @@ class MjpegSender:
         stall_timeout: float = STALL_TIMEOUT,
     ) -> None:
         self.transport = transport
+        self._kernel = KernelQueue.of(transport)
+        #: Parts for which the kernel's queue is still checked before a write: from the start,
+        #: and again whenever a part did not fit (asking costs a system call: a viewer that
+        #: keeps up is spared it).
+        self._watch = WATCH_PARTS
         self.name = name
         self.stall_timeout = stall_timeout
         #: The number of the last frame written (0 before the first).
@@ -118,7 +170,13 @@ class MjpegSender:
             return
         transport = self.transport
         if transport.get_write_buffer_size():
+            self._watch = WATCH_PARTS
             return  # still sending an earlier part: this one is skipped, the next is newer
+        if self._watch and self._kernel is not None:
+            if self._kernel.unsent():
+                self._watch = WATCH_PARTS
+                return  # the viewer has not read what it was sent: skipped as well
+            self._watch -= 1
         if transport.is_closing():
             self.finish("client gone")
             return
@@ -128,6 +186,15 @@ class MjpegSender:
         transport.write(encoded.part)
         self.last_seq = encoded.seq
         self.taken_at = now
+
+    @property
+    def busy(self) -> bool:
+        """True while an earlier part is still on its way: some of it waits in the transport,
+        or in the kernel because the viewer has not read what it was sent."""
+        if self.transport.get_write_buffer_size():
+            return True
+        kernel = self._kernel
+        return kernel is not None and kernel.unsent() > 0
 
     def _offer_counted(self, encoded: Encoded, now: float) -> None:
         """:meth:`offer` for a stream with an end: the last part ends in the close-delimiter."""
@@ -154,13 +221,13 @@ class MjpegSender:
 
     def check(self, now: float) -> None:
         """The stall rule: a viewer that took no frame for :attr:`stall_timeout` seconds while
-        its transport stays full loses its connection (and so its slot)."""
+        it still sends an earlier part loses its connection (and so its slot)."""
         if self._done.done():
             return
         transport = self.transport
         if transport.is_closing():
             self.finish("client gone")
-        elif transport.get_write_buffer_size() and now - self.taken_at > self.stall_timeout:
+        elif now - self.taken_at > self.stall_timeout and self.busy:
             _LOGGER.info(
                 "Dropping stalled MJPEG %s (no frame taken for %.0f s, its connection full)",
                 self.name,

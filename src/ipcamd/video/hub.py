@@ -259,8 +259,8 @@ class StreamHub:
 
     @property
     def stall_timeout(self) -> float:
-        """Seconds an MJPEG viewer whose transport stays full may take no frame before it is
-        dropped (and its slot freed)."""
+        """Seconds an MJPEG viewer still sending an earlier part may take no frame before it
+        is dropped (and its slot freed)."""
         return self._stall_timeout
 
     @stall_timeout.setter
