@@ -13,7 +13,7 @@ import aiohttp
 import pytest
 
 from ipcamd.video.encoder import Encoded
-from ipcamd.video.fanout import SEND_BUFFER
+from ipcamd.video.fanout import SEND_BUFFER, WATCH_PARTS, MjpegSender
 from ipcamd.video.frame import solid
 from ipcamd.video.hub import Profile, StreamHub
 from ipcamd.video.mjpeg import multipart_part
@@ -21,7 +21,7 @@ from ipcamd.video.osd import TextPainter
 from ipcamd.video.producer import Producer, StreamClosed
 from ipcamd.video.render import RenderSpec
 from tests.support import ROOT_PASSWORD, Camera
-from tests.video.streams import open_stream, wait_until
+from tests.video.streams import RecordingTransport, open_stream, wait_until
 
 
 @pytest.fixture
@@ -313,3 +313,49 @@ async def test_stalled_readers_lose_their_slots(camera: Camera) -> None:
     finally:
         for sock in sockets:
             sock.close()
+
+
+class FakeKernel:
+    """A viewer's kernel queue that says what the test wants, and counts how often it is
+    asked (each time is a system call for a real one)."""
+
+    def __init__(self) -> None:
+        self.queued = 0
+        self.asked = 0
+
+    def unsent(self) -> int:
+        self.asked += 1
+        return self.queued
+
+
+async def test_the_kernel_is_asked_while_a_viewer_is_new_or_lately_slow() -> None:
+    """A part goes out only when the kernel has sent the last one; a viewer that keeps up
+    stops being checked after WATCH_PARTS parts, one that falls behind is checked again."""
+    transport = RecordingTransport()
+    sender = MjpegSender(transport)
+    kernel = FakeKernel()
+    sender._kernel = kernel  # type: ignore[assignment]
+    seqs = itertools.count(1)
+
+    def offer() -> bool:
+        """Offer the next part; True when it was written."""
+        before = len(transport.chunks)
+        sender.offer(Encoded(next(seqs), 0.0, b"jpeg", b"part"), 0.0)
+        return len(transport.chunks) > before
+
+    kernel.queued = 100
+    assert not offer()  # new: asked, and the kernel still holds the last part
+    assert sender.busy
+    kernel.queued = 0
+    assert all(offer() for _ in range(WATCH_PARTS))
+    asked = kernel.asked
+    assert all(offer() for _ in range(3 * WATCH_PARTS))  # it keeps up: no longer asked
+    assert kernel.asked == asked
+    transport.pending = 10  # a part did not fit: slow again
+    assert not offer()
+    transport.pending = 0
+    kernel.queued = 100
+    assert not offer()  # watched again: the kernel's part holds the next one back
+    assert kernel.asked == asked + 1
+    kernel.queued = 0
+    assert offer()
