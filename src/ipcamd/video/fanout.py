@@ -8,10 +8,10 @@ it was sent: :class:`KernelQueue`) is skipped, so a slow reader gets the newest 
 is ready again, never a backlog. What one viewer can have queued on the server is bounded:
 one part, in the transport (user space) or in the kernel.
 
-A viewer that has stayed busy so for :attr:`MjpegSender.stall_timeout` seconds (it
-took no frame: a stalled or vanished reader) is dropped: its connection is aborted and its
-slot under ``Image.MaxViewers`` freed. The hub checks that on a timer (:class:`StallSweep`),
-so it works at any frame rate and while no frame comes.
+A viewer still sending an earlier part that has taken no frame for
+:attr:`MjpegSender.stall_timeout` seconds (a stalled or vanished reader) is dropped: its
+connection is aborted and its slot under ``Image.MaxViewers`` freed. The hub checks that on a
+timer (:class:`StallSweep`), so it works at any frame rate and while no frame comes.
 """
 
 from __future__ import annotations
