@@ -53,8 +53,9 @@ async def test_motion_inside_an_exclude_window_does_not_count(camera: Camera) ->
     assert log.of(watched)[2:] == [0] * 10, log.of(watched)
 
 
-async def test_a_window_without_motion_in_a_moving_pattern_is_not_quiet(camera: Camera) -> None:
-    # The pattern's bars scroll through every window unless a script stops them.
+async def test_a_window_without_motion_in_a_scrolling_pattern_is_not_quiet(camera: Camera) -> None:
+    # Scrolling bars move through every window.
+    await scene(camera, "pattern=scrolling")
     quiet = await add_window(camera, **box(QUIET_AREA))
     levels = await levels_until(camera, lambda log: any(x >= 20 for x in log.of(quiet)))
     assert max(levels.of(quiet)) >= 20
@@ -106,12 +107,13 @@ async def test_a_window_moved_to_another_camera_follows_it(camera_factory: objec
     assert callable(camera_factory)
     camera: Camera = await camera_factory(cameras=2)
     await scene(camera, "pattern=still", camera_number=1)
+    await scene(camera, "pattern=scrolling", camera_number=2)
     window = await add_window(camera, **box(QUIET_AREA))
     await levels_until(camera, lambda log: len(log.of(window)) >= 1)
     assert camera.device.motion.analysed_cameras() == [1]
     with camera.device.bus.subscribe(MotionLevel) as subscription:
         await update(camera, f"Motion.M{window}.ImageSource=1")
-        while True:  # the bars of camera 2 scroll: its levels are not zero
+        while True:  # camera 2's bars scroll: its levels are not zero
             item = await subscription.get()
             if isinstance(item, MotionLevel) and item.camera == 2 and item.level > 0:
                 break

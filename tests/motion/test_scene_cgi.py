@@ -69,7 +69,7 @@ async def test_head_of_a_change_is_405_and_changes_nothing(camera: Camera) -> No
         ("action=set", "Nothing to set (pattern, object, area, size, position, speed)"),
         ("pattern=still", "'pattern' needs action=set"),
         ("action=go&pattern=still", "Unknown action 'go' (get or set)"),
-        ("action=set&pattern=frozen", "Invalid pattern 'frozen' (moving, still)"),
+        ("action=set&pattern=frozen", "Invalid pattern 'frozen' (moving, scrolling, still)"),
         ("action=set&object=flying", "Invalid object 'flying' (off, still, moving)"),
         ("action=set&area=0,0,100", "Invalid area '0,0,100' (4 integers from 0 to 9999)"),
         (

@@ -7,7 +7,9 @@ from typing import Any
 
 import aiohttp
 import pytest
+import simplejpeg
 
+from ipcamd.rtsp.jpeg_rtp import parse_jpeg
 from tests.support import ROOT_PASSWORD, Camera, require_tool
 from tests.video.streams import jpeg_size, open_stream, read_parts, wait_until
 
@@ -37,6 +39,19 @@ async def test_stream_headers_and_parts(camera: Camera, path: str) -> None:
     assert [content_type for content_type, _ in parts] == ["image/jpeg"] * 3
     assert all(jpeg_size(body) == (640, 480) for _, body in parts)
     assert len({body for _, body in parts}) == 3
+
+
+async def test_a_still_scene_streams_jpegs_joined_from_rows(camera: Camera) -> None:
+    """Over still bars only the box, the counter and the clock change: after the first
+    frames a part is joined from rows (a restart marker after each), and decodes whole."""
+    async with open_stream(camera, "/mjpg/video.mjpg?resolution=1280x720") as response:
+        parts = await read_parts(response, 6)
+    scans = [parse_jpeg(body) for _, body in parts]
+    assert scans[-1].restart_interval == 1280 // 16
+    for _, body in parts:
+        picture = simplejpeg.decode_jpeg(body, colorspace="GRAY")
+        assert picture.shape == (720, 1280, 1)
+    assert len({body for _, body in parts}) == 6
 
 
 async def test_stream_bytes_on_the_wire(camera: Camera) -> None:

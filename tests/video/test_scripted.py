@@ -84,11 +84,31 @@ def test_a_still_pattern_repeats_itself_outside_its_text() -> None:
     painter = TextPainter()
     scene = Scene(FPS)
     pattern = TestPattern(1, 7, painter, scene)
+    scene.update(pattern=PatternMode.SCROLLING)
     first, later = (pattern.picture(n, 0.0).render(WIDTH, HEIGHT) for n in (3, 90))
     assert not np.array_equal(first.y[TOP_BAND], later.y[TOP_BAND])  # bars scroll
     scene.update(pattern=PatternMode.STILL)
     first, later = (pattern.picture(n, 0.0).render(WIDTH, HEIGHT) for n in (3, 90))
     assert np.array_equal(first.y[TOP_BAND], later.y[TOP_BAND])
+
+
+def test_by_default_only_the_box_moves_over_still_bars() -> None:
+    scene = Scene(FPS)
+    pattern = TestPattern(1, 7, TextPainter(), scene)
+    assert scene.state().pattern is PatternMode.MOVING
+    frames = [pattern.picture(n, 0.0) for n in (3, 90)]
+    first, later = (frame.render(WIDTH, HEIGHT) for frame in frames)
+    boxes = [frame.box for frame in frames]
+    assert boxes[0] != boxes[1]
+    # Rows of the top band neither box touches are the same bars in both frames.
+    touched = {row for _, top, _, bottom in boxes for row in range(top, bottom)}
+    free = [row for row in range(TOP_BAND.stop) if row not in touched]
+    assert len(free) > 40, boxes
+    assert np.array_equal(first.y[free], later.y[free])
+    assert np.array_equal(first.u[[row // 2 for row in free]], later.u[[row // 2 for row in free]])
+    # Where the box was, the bars show again.
+    x0, y0, x1, y1 = boxes[0]
+    assert not np.array_equal(first.y[y0:y1, x0:x1], later.y[y0:y1, x0:x1])
 
 
 def test_the_pattern_without_a_scene_is_unchanged() -> None:

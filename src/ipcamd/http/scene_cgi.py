@@ -1,7 +1,8 @@
 """``ipcamd/scene.cgi``: an ipcamd extension that scripts what a test-pattern camera shows.
 
-Motion on demand: stop the pattern's bars and bouncing box (``pattern=still``), and put a
-rectangle where a script wants it, moving or still, in the 0-9999 units of motion windows::
+Motion on demand: stop the pattern's bouncing box (``pattern=still``), make its bars scroll
+too (``pattern=scrolling``: motion everywhere), and put a rectangle where a script wants it,
+moving or still, in the 0-9999 units of motion windows::
 
     ipcamd/scene.cgi?camera=1                        the current scene
     ipcamd/scene.cgi?action=set&camera=1&pattern=still&object=moving

@@ -11,6 +11,7 @@ drawn large to be scaled down afterwards.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import TypeAlias
 
@@ -21,12 +22,33 @@ Plane = npt.NDArray[np.uint8]
 
 
 @dataclass(frozen=True, slots=True)
+class Damage:
+    """Where a picture may differ from an earlier picture of the same size, when what drew
+    both knows it (the test pattern does): ``since`` is the earlier picture's
+    :attr:`Planes.drawn`, ``rows`` the luma rows ``(start, end)`` (end exclusive) that may
+    differ, chroma included. An encoder that still holds that picture need not compare the
+    two (``jpeg_rows.py``)."""
+
+    since: Hashable
+    rows: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Planes:
-    """One picture: luma ``y`` (h, w) and chroma ``u``, ``v`` (h/2, w/2); width and height even."""
+    """One picture: luma ``y`` (h, w) and chroma ``u``, ``v`` (h/2, w/2); width and height even.
+
+    ``drawn`` and ``damage`` are set by a drawing (``Drawing.render``) and kept only by what
+    leaves the pixels as drawn or says what it changed; every stage that makes new planes
+    drops them, so a picture nobody vouches for is compared, never trusted.
+    """
 
     y: Plane
     u: Plane
     v: Plane
+    #: What drew these pixels (a token a later picture's :class:`Damage` may name), or None.
+    drawn: Hashable | None = None
+    #: How these pixels differ from an earlier picture, or None: unknown.
+    damage: Damage | None = None
 
     @property
     def width(self) -> int:
@@ -41,6 +63,14 @@ class Planes:
     def copy(self) -> Planes:
         """A writable copy (frames are shared between profiles and never modified in place)."""
         return Planes(self.y.copy(), self.u.copy(), self.v.copy())
+
+    def changed_rows(self, rows: tuple[int, int]) -> Planes:
+        """These planes after rows ``rows`` were drawn over in place: the same token and one
+        more damaged range, or no history if they had none."""
+        if self.damage is None:
+            return self
+        damage = Damage(self.damage.since, (*self.damage.rows, rows))
+        return Planes(self.y, self.u, self.v, self.drawn, damage)
 
 
 class Drawing(ABC):

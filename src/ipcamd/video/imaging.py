@@ -54,7 +54,10 @@ def mirror(planes: Planes) -> Planes:
 
 
 def contiguous(planes: Planes) -> Planes:
-    """C-contiguous, writable planes (what the encoder and the OSD need)."""
+    """C-contiguous planes (what the encoder and the OSD need); the same object when they
+    are already."""
+    if planes.y.flags.c_contiguous and planes.u.flags.c_contiguous and planes.v.flags.c_contiguous:
+        return planes
     return Planes(
         np.ascontiguousarray(planes.y),
         np.ascontiguousarray(planes.u),

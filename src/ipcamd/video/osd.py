@@ -144,10 +144,11 @@ class TextPainter:
         clipped = mask[g_top - gy : g_bottom - gy, g_left - gx : g_right - gx]
         np.copyto(planes.y[g_top:g_bottom, g_left:g_right], color, where=clipped)
 
-    def draw_bar(self, planes: Planes, spec: OsdSpec, when: float) -> None:
-        """Draw the OSD bar of ``spec`` (at host time ``when``) across the top or bottom."""
+    def draw_bar(self, planes: Planes, spec: OsdSpec, when: float) -> tuple[int, int] | None:
+        """Draw the OSD bar of ``spec`` (at host time ``when``) across the top or bottom: the
+        pixel rows ``(start, end)`` it drew over, or None when there is nothing to draw."""
         if not spec.visible:
-            return
+            return None
         text = spec.line(self.local_time(when))
         scale = max(1, planes.height // 240)
         # Shrink the font rather than cut the text when the picture is narrow.
@@ -160,6 +161,7 @@ class TextPainter:
             _fill_background(planes, (0, y, planes.width, y + bar_h), background)
         color = _WHITE if spec.color == "white" else _BLACK
         self.draw(planes, text, 0, y, scale=scale, color=color)
+        return max(0, y), min(planes.height, y + bar_h)
 
 
 def _fill_background(

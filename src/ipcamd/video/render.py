@@ -90,5 +90,7 @@ def render_planes(planes: Picture, spec: RenderSpec, painter: TextPainter, when:
         if out is planes:
             out = planes.copy()
         out = contiguous(out)
-        painter.draw_bar(out, spec.osd, when)
+        rows = painter.draw_bar(out, spec.osd, when)
+        if rows is not None:
+            out = out.changed_rows(rows)  # a drawing's history says the bar was drawn over
     return contiguous(out)

@@ -3,8 +3,9 @@
 A real camera cannot be told "now something moves in the top-left corner"; a test camera can.
 Each test-pattern camera has a :class:`Scene` (kept by the video service across source
 reopens, changed by ``ipcamd/scene.cgi``). The pattern asks it two things per frame:
-:meth:`Scene.animation_frame` (the frame number its bars and bouncing box show: frozen while
-the pattern is ``still``) and :meth:`Scene.advance` (where the object is in that frame; the
+:meth:`Scene.animation_frame` and :meth:`Scene.bars_frame` (the frame number its bouncing box
+shows, frozen while the pattern is ``still``; the one its bars show, moving only while it is
+``scrolling``) and :meth:`Scene.advance` (where the object is in that frame; the
 pattern paints it under the text, at the size each profile draws it).
 
 The object is a rectangle of one grey level (``luma``) in 0-9999 image units, like motion
@@ -31,9 +32,13 @@ MAX_UNIT = UNITS - 1
 
 
 class PatternMode(StrEnum):
-    """Whether the pattern's bars and bouncing box move."""
+    """What of the pattern moves besides its counter and clock."""
 
+    #: The box bounces over still bars (the default: a still scene with something moving).
     MOVING = "moving"
+    #: The bars scroll sideways too: every part of the picture changes in every frame.
+    SCROLLING = "scrolling"
+    #: Nothing moves.
     STILL = "still"
 
 
@@ -148,8 +153,13 @@ class Scene:
             return SceneState(self._pattern, self._script, position)
 
     def animation_frame(self, number: int) -> int:
-        """The frame number the pattern's moving parts show for frame ``number``."""
+        """The frame number the pattern's bouncing box shows for frame ``number``."""
         return 0 if self._pattern is PatternMode.STILL else number
+
+    def bars_frame(self, number: int) -> int:
+        """The frame number the pattern's bars show for frame ``number`` (they scroll only
+        when asked to)."""
+        return number if self._pattern is PatternMode.SCROLLING else 0
 
     def advance(self) -> tuple[ObjectScript, tuple[int, int]] | None:
         """Count one more frame being made (reader thread): the object as that frame shows

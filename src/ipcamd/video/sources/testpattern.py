@@ -1,5 +1,7 @@
-"""The default source: moving colour bars, a bouncing box, the camera number, a frame counter
-and the time. Deterministic for a given seed (except the time drawn on it).
+"""The default source: colour bars, a box bouncing over them, the camera number, a frame
+counter and the time. Deterministic for a given seed (except the time drawn on it). The bars
+stand still unless a script makes them scroll (``scripted.py``): a camera's picture is
+mostly still, and its JPEGs then re-encode only the rows that move (``jpeg_rows.py``).
 
 Each frame is a :class:`PatternFrame`, a drawing (``frame.py``): what moves is decided once
 per frame where the camera makes it (the bars' offset, the box, a scripted object, the frame
@@ -14,6 +16,7 @@ plane, rectangles as slices, text as one gather of a few glyph masks. Nothing is
 from __future__ import annotations
 
 import time
+from collections.abc import Hashable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TypeVar
@@ -21,7 +24,8 @@ from typing import TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from ipcamd.video.frame import Drawing, Plane, Planes
+from ipcamd.video.font import GLYPH_HEIGHT
+from ipcamd.video.frame import Damage, Drawing, Plane, Planes
 from ipcamd.video.osd import TextPainter
 from ipcamd.video.sources.base import ComputedSource
 from ipcamd.video.sources.scripted import Scene, object_box
@@ -76,6 +80,11 @@ class _Layout:
         self.cols = _centres(width, left * WIDTH, span_w * WIDTH, WIDTH)
         self.rows = _centres(height, top * HEIGHT, span_h * HEIGHT, HEIGHT)
         self.chroma_cols = _centres(width // 2, left * WIDTH, span_w * WIDTH, WIDTH)
+        # For each pattern column and row (and the end), the first picture pixel at or after
+        # it: where a rectangle starts and ends, found with two list lookups per axis (binary
+        # searches in numpy cost several µs each when run once a frame).
+        self._first_col: list[int] = np.searchsorted(self.cols, np.arange(WIDTH + 1)).tolist()
+        self._first_row: list[int] = np.searchsorted(self.rows, np.arange(HEIGHT + 1)).tolist()
         self._texts: dict[tuple[int, int, int, tuple[int, int]], _TextGeometry] = {}
 
     def text_geometry(self, x: int, y: int, scale: int, shape: tuple[int, int]) -> _TextGeometry:
@@ -89,13 +98,21 @@ class _Layout:
             self._texts[key] = geometry
         return geometry
 
+    def rows_of(self, top: int, bottom: int) -> tuple[int, int]:
+        """The picture rows that show pattern rows ``top`` to ``bottom`` (end exclusive)."""
+        rows = self._first_row
+        return rows[min(max(top, 0), HEIGHT)], rows[min(max(bottom, 0), HEIGHT)]
+
     def span(self, box: Box) -> Box:
-        """The picture pixels that show pattern pixels ``box`` (possibly none): the indices
-        are sorted, so two binary searches per axis."""
+        """The picture pixels that show pattern pixels ``box`` (possibly none)."""
         x0, y0, x1, y1 = box
-        c0, c1 = np.searchsorted(self.cols, (x0, x1))
-        r0, r1 = np.searchsorted(self.rows, (y0, y1))
-        return int(c0), int(r0), int(c1), int(r1)
+        cols, rows = self._first_col, self._first_row
+        return (
+            cols[min(max(x0, 0), WIDTH)],
+            rows[min(max(y0, 0), HEIGHT)],
+            cols[min(max(x1, 0), WIDTH)],
+            rows[min(max(y1, 0), HEIGHT)],
+        )
 
 
 @lru_cache(maxsize=64)
@@ -180,15 +197,38 @@ class _Caption:
     def texts(self) -> tuple[_Text, ...]:
         texts = self._texts
         if texts is None:
-            local = self._painter.local_time(self._when)
-            stamp = f"{local:%Y-%m-%d %H:%M:%S}.{local.microsecond // 1000:03d}"
+            t = self._painter.local_time(self._when)
+            # Formatted field by field: strftime costs tens of µs when run once a frame.
+            stamp = (
+                f"{t.year:04d}-{t.month:02d}-{t.day:02d} "
+                f"{t.hour:02d}:{t.minute:02d}:{t.second:02d}.{t.microsecond // 1000:03d}"
+            )
             mask = self._painter.mask
             texts = self._texts = (
-                _Text(48, 300, 8, self._title),
-                _Text(48, 420, 8, _shared(mask(f"frame {self._number:08d}"))),
-                _Text(48, 540, 6, _shared(mask(stamp))),
+                _Text(48, _TITLE_Y, 8, self._title),
+                _Text(48, _COUNTER_Y, 8, _shared(mask(f"frame {self._number:08d}"))),
+                _Text(48, _CLOCK_Y, 6, _shared(mask(stamp))),
             )
         return texts
+
+
+_TITLE_Y, _COUNTER_Y, _CLOCK_Y = 300, 420, 540
+#: The pattern rows of the two lines that change in every frame (the counter and the clock:
+#: their bars, a font pixel above and below glyphs of 7 rows, as _TextGeometry places them).
+_TICKING_ROWS = (
+    (_COUNTER_Y, _COUNTER_Y + (GLYPH_HEIGHT + 2) * 8),
+    (_CLOCK_Y, _CLOCK_Y + (GLYPH_HEIGHT + 2) * 6),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Since:
+    """What changed since the frame the same source made just before: that frame's token and
+    the pattern rows ``(top, bottom)`` drawn differently (box and object, old and new; the
+    counter and the clock), while the bars stood still."""
+
+    token: Hashable
+    rows: tuple[tuple[int, int], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +247,10 @@ class PatternFrame(Drawing):
     #: What the text lines say: the title's mask, the frame number, the host time stamp.
     caption: _Caption
     window: Window = _WHOLE
+    #: This frame among its source's frames (an encoder matches it against a later frame's
+    #: ``since``), and what changed since the one before; None: not known.
+    token: Hashable | None = None
+    since: _Since | None = None
 
     @property
     def texts(self) -> tuple[_Text, ...]:
@@ -233,7 +277,14 @@ class PatternFrame(Drawing):
             _fill(planes, layout.span(box), luma, _GREY_C, _GREY_C)
         for text in self.texts:
             text.paint(planes, layout)
-        return planes
+        if self.token is None:
+            return planes
+        drawn = (self.token, self.window, width, height)
+        damage = None
+        if self.since is not None:
+            rows = tuple(layout.rows_of(top, bottom) for top, bottom in self.since.rows)
+            damage = Damage((self.since.token, self.window, width, height), rows)
+        return Planes(y, u, v, drawn, damage)
 
     def cropped(self, left: float, top: float, width: float, height: float) -> PatternFrame:
         """This frame seen through a window of the part it shows."""
@@ -276,15 +327,22 @@ class TestPattern(ComputedSource):
         self._title = _shared(painter.mask(f"ipcamd camera {camera}"))
         self._count = 0
         self._next_due = 0.0
+        #: Names this run of frames (a new one at every open: numbers start again).
+        self._run = object()
+        #: The last frame made: its token, bars' offset and moving rectangles.
+        self._last: tuple[Hashable, int, tuple[Box, ...]] | None = None
 
     def open(self) -> None:
         """Restart the frame count and pacing."""
         self._count = 0
         self._next_due = time.monotonic()
+        self._run = object()
+        self._last = None
 
     def picture(self, number: int, when: float) -> PatternFrame:
         """Frame ``number`` of the pattern, with ``when`` (host time) drawn in device time."""
         moving = number if self._scene is None else self._scene.animation_frame(number)
+        scrolled = 0 if self._scene is None else self._scene.bars_frame(number)
         b = self._box
         bx = _bounce(moving * self._box_v[0], WIDTH - b) & ~1
         by = _bounce(moving * self._box_v[1], HEIGHT - b) & ~1
@@ -294,15 +352,26 @@ class TestPattern(ComputedSource):
             if shown is not None:
                 script, position = shown
                 scripted = (object_box(script, position, WIDTH, HEIGHT), script.luma)
+        offset = (scrolled * self._speed) % WIDTH
+        box = (bx, by, bx + b, by + b)
+        moved = (box,) if scripted is None else (box, scripted[0])
+        token = (self._run, number)
+        since = None
+        last, self._last = self._last, (token, offset, moved)
+        if last is not None and last[1] == offset:
+            rows = [(top, bottom) for _, top, _, bottom in (*last[2], *moved)]
+            since = _Since(last[0], (*rows, *_TICKING_ROWS))
         return PatternFrame(
             width=WIDTH,
             height=HEIGHT,
             bars=self._bars,
-            offset=(moving * self._speed) % WIDTH,
-            box=(bx, by, bx + b, by + b),
+            offset=offset,
+            box=box,
             box_yuv=self._box_yuv,
             scripted=scripted,
             caption=_Caption(self._painter, self._title, number, when),
+            token=token,
+            since=since,
         )
 
     def read(self) -> PatternFrame:

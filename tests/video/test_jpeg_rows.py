@@ -1,0 +1,226 @@
+"""JPEGs that re-encode only the rows of MCUs that changed (``video/jpeg_rows.py``).
+
+A joined frame must decode to exactly the pixels of the same picture encoded whole, at every
+size a profile serves (including heights and widths that are not multiples of 16), be a JPEG
+strict decoders accept, and say its restart interval so RFC 2435 carries it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+import simplejpeg
+
+from ipcamd.rtsp.jpeg_rtp import MAX_SIDE, jpeg_payloads, parse_jpeg
+from ipcamd.video.frame import Planes
+from ipcamd.video.jpeg_rows import MAX_SKIP, RowReusingJpeg, changed_rows, damaged_rows
+from ipcamd.video.osd import OsdSpec, Position, TextPainter
+from ipcamd.video.render import RenderSpec, render_planes
+from ipcamd.video.sources.scripted import ObjectMode, ObjectScript, PatternMode, Scene
+from ipcamd.video.sources.testpattern import FPS, TestPattern
+
+QUALITY = 70
+
+
+def noise(width: int, height: int, seed: int) -> Planes:
+    rng = np.random.default_rng(seed)
+    return Planes(
+        rng.integers(0, 256, (height, width), np.uint8),
+        rng.integers(0, 256, (height // 2, width // 2), np.uint8),
+        rng.integers(0, 256, (height // 2, width // 2), np.uint8),
+    )
+
+
+def with_box(planes: Planes, top: int, bottom: int, left: int = 0, right: int = 32) -> Planes:
+    """A copy of ``planes`` with rows ``top``-``bottom`` (columns ``left``-``right``) filled."""
+    out = planes.copy()
+    out.y[top:bottom, left:right] = 200
+    out.u[top // 2 : bottom // 2, left // 2 : right // 2] = 60
+    return out
+
+
+def whole(planes: Planes) -> bytes:
+    jpeg: bytes = simplejpeg.encode_jpeg_yuv_planes(
+        planes.y, planes.u, planes.v, quality=QUALITY, fastdct=True
+    )
+    return jpeg
+
+
+def pixels(jpeg: bytes) -> np.ndarray:
+    return simplejpeg.decode_jpeg(jpeg, colorspace="RGB", fastdct=False, fastupsample=False)
+
+
+@pytest.mark.parametrize(
+    ("width", "height"),
+    [(640, 480), (160, 120), (176, 144), (1920, 1080), (120, 160), (1080, 1920), (720, 576)],
+)
+def test_a_joined_frame_decodes_to_the_pixels_of_the_whole_encode(width: int, height: int) -> None:
+    encoder = RowReusingJpeg(QUALITY)
+    base = noise(width, height, 1)
+    frames = [
+        base,
+        with_box(base, 20, 40),  # rows 1-2 change: the rows start being kept
+        with_box(base, 20, 40, 64, 96),  # the same rows again
+        with_box(base, height - 6, height),  # the last (possibly partial) row only
+        with_box(base, height - 6, height),  # nothing changes
+    ]
+    joined = [encoder.encode(frame) for frame in frames]
+    assert encoder.whole_frames == 1  # only the first
+    for frame, jpeg in zip(frames, joined, strict=True):
+        assert np.array_equal(pixels(jpeg), pixels(whole(frame)))
+        assert simplejpeg.decode_jpeg_header(jpeg)[:2] == (height, width)
+    rows = -(-height // 16)
+    # Every row once for the first kept frame; then only what changed (the box's rows and
+    # the rows it left); nothing for a repeated picture.
+    assert encoder.rows_encoded == rows + 2 + 3 + 0
+    assert joined[4] == joined[3]
+    scan = parse_jpeg(joined[4])
+    assert scan.restart_interval == -(-width // 16)  # one row of MCUs
+    # A marker after every row but the last (entropy-coded data never holds 0xFF then a
+    # non-zero byte: every such pair is a marker).
+    markers = sum(scan.scan.count(bytes((0xFF, 0xD0 + n))) for n in range(8))
+    assert markers == rows - 1
+    if max(width, height) <= MAX_SIDE:
+        # RTP (RFC 2435) says so: type 1 + 64, and a restart marker header of one row.
+        first = jpeg_payloads(scan)[0]
+        assert first[4] == 65
+        assert first[8:10] == (-(-width // 16)).to_bytes(2, "big")
+
+
+@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg")
+def test_ffmpeg_reads_a_joined_frame_without_a_complaint(tmp_path: Path) -> None:
+    encoder = RowReusingJpeg(QUALITY)
+    base = noise(1280, 720, 2)
+    encoder.encode(base)
+    jpeg = encoder.encode(with_box(base, 100, 140))
+    assert parse_jpeg(jpeg).restart_interval
+    path = tmp_path / "joined.jpg"
+    path.write_bytes(jpeg)
+    done = subprocess.run(
+        ["ffmpeg", "-v", "warning", "-xerror", "-i", str(path), "-f", "null", "-"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0
+    assert done.stderr == ""
+
+
+def test_changed_rows_sees_a_single_sample_in_any_plane() -> None:
+    base = noise(640, 360, 3)  # 22.5 rows of MCUs: the last one half
+    assert not changed_rows(base, base.copy()).any()
+    for plane, (row, col), expected in [
+        ("y", (17, 5), 1),
+        ("u", (100, 300), 12),
+        ("v", (179, 0), 22),  # the last chroma row: in the half row of MCUs
+        ("y", (359, 639), 22),
+    ]:
+        changed = base.copy()
+        getattr(changed, plane)[row, col] ^= 1
+        assert np.flatnonzero(changed_rows(base, changed)).tolist() == [expected]
+
+
+def test_a_picture_that_changes_everywhere_is_encoded_whole_and_compared_less_often() -> None:
+    encoder = RowReusingJpeg(QUALITY)
+    frames = [noise(320, 240, seed) for seed in range(200)]
+    for frame in frames:
+        assert np.array_equal(pixels(encoder.encode(frame)), pixels(whole(frame)))
+    assert encoder.rows_encoded == 0
+    assert encoder.whole_frames == len(frames)
+    # Compared after 1, 2, 4… frames, then every MAX_SKIP + 1: a moving scene pays little.
+    assert 5 <= encoder.compared <= 6 + len(frames) // (MAX_SKIP + 1), encoder.compared
+    # Once it holds still it is kept in rows again, at most MAX_SKIP frames later.
+    still = frames[-1]
+    for _ in range(MAX_SKIP + 1):
+        encoder.encode(still)
+    assert encoder.rows_encoded == 15  # every row of the first kept frame
+    before = encoder.compared
+    for _ in range(3):
+        assert np.array_equal(pixels(encoder.encode(still)), pixels(whole(still)))
+    assert encoder.compared == before + 3  # compared at every frame again
+    assert encoder.rows_encoded == 15  # and nothing changed
+
+
+def test_a_new_size_starts_again() -> None:
+    encoder = RowReusingJpeg(QUALITY)
+    small, large = noise(320, 240, 4), noise(640, 480, 5)
+    for frame in (small, small, large, large, large):
+        jpeg = encoder.encode(frame)
+        assert np.array_equal(pixels(jpeg), pixels(whole(frame)))
+    assert simplejpeg.decode_jpeg_header(jpeg)[:2] == (480, 640)
+    assert encoder.whole_frames == 2  # the first of each size
+
+
+@pytest.mark.parametrize("size", [(640, 480), (1280, 1024), (1920, 1080)])
+def test_the_test_pattern_re_encodes_only_its_moving_rows(size: tuple[int, int]) -> None:
+    width, height = size
+    pattern = TestPattern(1, 42, TextPainter())
+    pattern.open()
+    encoder = RowReusingJpeg(QUALITY)
+    frames = [pattern.make().render(width, height) for _ in range(31)]
+    for frame in frames:
+        encoder.encode(frame)
+    kept = encoder.rows_encoded - -(-height // 16)  # after the first kept frame
+    per_frame = kept / (len(frames) - 2)
+    # The box, the counter and the clock: about a third of the rows or less.
+    assert 0 < per_frame < -(-height // 16) / 2.5, per_frame
+
+
+@pytest.mark.parametrize(
+    ("size", "osd", "window"),
+    [
+        ((640, 480), OsdSpec(), None),
+        ((1920, 1080), OsdSpec(date=True, clock=True), None),
+        ((176, 144), OsdSpec(clock=True, position=Position.BOTTOM), (0.25, 0.3, 0.5, 0.5)),
+    ],
+)
+def test_the_pattern_names_every_row_it_changes(
+    size: tuple[int, int], osd: OsdSpec, window: tuple[float, float, float, float] | None
+) -> None:
+    """The rows a pattern frame says it changed include every row that differs, through a
+    script's changes, a view window and the OSD; joined frames stay exact throughout."""
+    width, height = size
+    painter = TextPainter()
+    scene = Scene(FPS)
+    pattern = TestPattern(1, 42, painter, scene)
+    pattern.open()
+    spec = RenderSpec("1", width, height, 30, osd=osd)
+    encoder = RowReusingJpeg(QUALITY)
+    script = ObjectScript(ObjectMode.MOVING, size=(1500, 1500), speed=(4000, 3000))
+    changes = {
+        10: {"script": script},
+        20: {"script": replace(script, luma=90)},
+        30: {"pattern": PatternMode.STILL},
+        40: {"script": replace(script, mode=ObjectMode.OFF)},
+        50: {"pattern": PatternMode.SCROLLING},
+        60: {"pattern": PatternMode.MOVING},
+    }
+    previous: Planes | None = None
+    vouched = 0
+    for number in range(75):
+        if number in changes:
+            scene.update(**changes[number])  # type: ignore[arg-type]
+        frame = pattern.make()
+        if window is not None:
+            frame = frame.cropped(*window)
+        planes = render_planes(frame, spec, painter, 1e9 + number / FPS)
+        if previous is not None:
+            named = damaged_rows(previous, planes, -(-height // 16))
+            if 50 <= number < 61:
+                assert named is None, number  # the bars scroll: everything may change
+            else:
+                assert named is not None, number
+                vouched += 1
+                missed = set(np.flatnonzero(changed_rows(previous, planes)).tolist()) - set(named)
+                assert not missed, (number, sorted(missed))
+        jpeg = encoder.encode(planes)
+        assert np.array_equal(pixels(jpeg), pixels(whole(planes))), number
+        previous = planes
+    assert vouched == 74 - 11
+    assert encoder.compared < 12  # only while the bars scrolled, and less often then
