@@ -20,6 +20,12 @@ with a line that says so.
     .venv/bin/python bench/mjpeg_fanout.py            # about 4 minutes
     .venv/bin/python bench/mjpeg_fanout.py --quick    # under a minute, fewer rows
     .venv/bin/python bench/mjpeg_fanout.py --readers  # only the slow readers, 30 s
+    .venv/bin/python bench/mjpeg_fanout.py --pattern scrolling  # every row of every frame changes
+
+``--pattern`` sets the test pattern's scene first (``ipcamd/scene.cgi``): ``moving`` (the
+default: a box bouncing over still bars, so a JPEG encodes again only the rows that move),
+``scrolling`` (the bars scroll too: every frame is encoded whole, the cost of a picture that
+changes everywhere, like most decoded video) or ``still``.
 """
 
 from __future__ import annotations
@@ -392,18 +398,33 @@ async def readers(server: BenchServer, quick: bool) -> None:
         await slow_readers(server, (1, 5, 15), 12.0, receive_buffer=16 * 1024)
 
 
-async def main(quick: bool, wanted: list[str], extras: bool, readers_only: bool) -> None:
+async def set_pattern(server: BenchServer, pattern: str) -> None:
+    """The test pattern's scene (``moving``, ``scrolling``, ``still``), or exit."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+    writer.write(request(f"/ipcamd/scene.cgi?action=set&pattern={pattern}"))
+    status = await reader.readline()
+    writer.close()
+    if b" 200 " not in status:
+        sys.exit(f"the server refuses pattern={pattern}: {status.decode().strip()}")
+
+
+async def main(
+    quick: bool, wanted: list[str], extras: bool, readers_only: bool, pattern: str | None
+) -> None:
     raise_fd_limit()
     windows, seconds = (3, 1.0) if quick else (5, 2.0)
     rows = only(ROWS_QUICK if quick else ROWS_FULL, wanted)
     async with BenchServer(settings={"Image.MaxViewers": "0"}, password=PASSWORD) as server:
+        if pattern is not None:
+            await set_pattern(server, pattern)
         if readers_only:
             print(f"server {server.version}")
             await readers(server, quick)
             return
         print(
             f"cores: {psutil.cpu_count()}; {windows} windows of {seconds:.1f} s per row "
-            f"(CPU: median of the windows); server {server.version}"
+            f"(CPU: median of the windows); server {server.version}; "
+            f"pattern {pattern or 'as the server starts'}"
         )
         for size, fps in (("640x480", 30), ("640x480", 10)):  # warm-up, not shown
             await measure_row(server, 100, size, fps, 1, 1.0)
@@ -448,5 +469,8 @@ if __name__ == "__main__":
     )
     parser.add_argument("--no-extras", action="store_true", help="no slow readers, no snapshots")
     parser.add_argument("--readers", action="store_true", help="only the slow readers")
+    parser.add_argument(
+        "--pattern", choices=("moving", "scrolling", "still"), help="the test pattern's scene"
+    )
     args = parser.parse_args()
-    asyncio.run(main(args.quick, args.only, not args.no_extras, args.readers))
+    asyncio.run(main(args.quick, args.only, not args.no_extras, args.readers, args.pattern))
