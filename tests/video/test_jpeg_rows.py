@@ -7,7 +7,6 @@ strict decoders accept, and say its restart interval so RFC 2435 carries it.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from dataclasses import replace
 from pathlib import Path
@@ -23,6 +22,7 @@ from ipcamd.video.osd import OsdSpec, Position, TextPainter
 from ipcamd.video.render import RenderSpec, render_planes
 from ipcamd.video.sources.scripted import ObjectMode, ObjectScript, PatternMode, Scene
 from ipcamd.video.sources.testpattern import FPS, TestPattern
+from tests.support import require_tool
 
 QUALITY = 70
 
@@ -92,8 +92,8 @@ def test_a_joined_frame_decodes_to_the_pixels_of_the_whole_encode(width: int, he
         assert first[8:10] == (-(-width // 16)).to_bytes(2, "big")
 
 
-@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg")
 def test_ffmpeg_reads_a_joined_frame_without_a_complaint(tmp_path: Path) -> None:
+    ffmpeg = require_tool("ffmpeg")
     encoder = RowReusingJpeg(QUALITY)
     base = noise(1280, 720, 2)
     encoder.encode(base)
@@ -102,7 +102,7 @@ def test_ffmpeg_reads_a_joined_frame_without_a_complaint(tmp_path: Path) -> None
     path = tmp_path / "joined.jpg"
     path.write_bytes(jpeg)
     done = subprocess.run(
-        ["ffmpeg", "-v", "warning", "-xerror", "-i", str(path), "-f", "null", "-"],
+        [ffmpeg, "-v", "warning", "-xerror", "-i", str(path), "-f", "null", "-"],
         capture_output=True,
         text=True,
         timeout=60,
@@ -224,3 +224,29 @@ def test_the_pattern_names_every_row_it_changes(
         previous = planes
     assert vouched == 74 - 11
     assert encoder.compared < 12  # only while the bars scrolled, and less often then
+
+
+def test_a_failed_row_starts_again_from_a_whole_frame(monkeypatch: pytest.MonkeyPatch) -> None:
+    encoder = RowReusingJpeg(QUALITY)
+    base = noise(320, 240, 6)
+    encoder.encode(base)
+    encoder.encode(with_box(base, 20, 40))  # kept in rows from here
+    real = simplejpeg.encode_jpeg_yuv_planes
+    calls = 0
+
+    def failing(*args: object, **kwargs: object) -> bytes:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise RuntimeError("encoder failure")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(simplejpeg, "encode_jpeg_yuv_planes", failing)
+    changed = with_box(with_box(base, 100, 120), 200, 230)  # three rows: the second one fails
+    with pytest.raises(RuntimeError):
+        encoder.encode(changed)
+    monkeypatch.setattr(simplejpeg, "encode_jpeg_yuv_planes", real)
+    whole_before = encoder.whole_frames
+    for frame in (changed, with_box(base, 20, 40)):
+        assert np.array_equal(pixels(encoder.encode(frame)), pixels(whole(frame)))
+    assert encoder.whole_frames == whole_before + 1

@@ -123,6 +123,14 @@ class RowReusingJpeg:
 
     def encode(self, planes: Planes) -> bytes:
         """The JPEG of ``planes`` (C-contiguous I420)."""
+        try:
+            return self._encode_frame(planes)
+        except BaseException:
+            # Some rows may be of this frame and some of the last: start again from a whole one.
+            self._previous = self._parts = None
+            raise
+
+    def _encode_frame(self, planes: Planes) -> bytes:
         previous, self._previous = self._previous, planes
         rows = -(-planes.height // MCU_SIZE)
         if previous is None or previous.y.shape != planes.y.shape or rows < 2:
