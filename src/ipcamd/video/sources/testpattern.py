@@ -7,8 +7,8 @@ Each frame is a :class:`PatternFrame`, a drawing (``frame.py``): what moves is d
 per frame where the camera makes it (the bars' offset, the box, a scripted object, the frame
 number and time; the text's glyph masks are made when the frame is first drawn), and every
 profile draws it natively at its own size through the view window, on a pool thread.
-Its parts are placed in the pattern's own :data:`WIDTH` x :data:`HEIGHT` pixels; a
-:class:`_Layout` (cached per size and window) says which pattern pixel each picture pixel
+Its parts are placed in the pattern's own :data:`WIDTH` x :data:`HEIGHT` pixels; a layout
+(``pattern_layout.py``, cached per size and window) says which pattern pixel each picture pixel
 shows, so a drawing costs about one write of its planes: the bars as one gathered row per
 plane, rectangles as slices, text as one gather of a few glyph masks. Nothing is scaled.
 """
@@ -18,8 +18,6 @@ from __future__ import annotations
 import time
 from collections.abc import Hashable
 from dataclasses import dataclass, replace
-from functools import lru_cache
-from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -28,11 +26,19 @@ from ipcamd.video.font import GLYPH_HEIGHT
 from ipcamd.video.frame import Damage, Drawing, Plane, Planes
 from ipcamd.video.osd import TextPainter
 from ipcamd.video.sources.base import ComputedSource
+from ipcamd.video.sources.pattern_layout import (
+    HEIGHT,
+    WHOLE,
+    WIDTH,
+    Box,
+    Layout,
+    Window,
+    fill,
+    layout_of,
+    shared,
+)
 from ipcamd.video.sources.scripted import Scene, object_box
 
-#: The pattern's own size: where its parts are placed, and what it is drawn at for a consumer
-#: that asks no size.
-WIDTH, HEIGHT = 1280, 960
 FPS = 30.0
 
 #: Y, U, V of 75 % colour bars: white, yellow, cyan, green, magenta, red, blue, black.
@@ -50,111 +56,6 @@ _TEXT_Y, _BLACK_Y, _GREY_C = 235, 16, 128
 #: The luma of a glyph mask's False and True pixels: white text on the black bar.
 _TEXT_LEVELS = np.array([_BLACK_Y, _TEXT_Y], np.uint8)
 
-#: The part of the pattern a drawing shows: left, top, width, height in fractions of it.
-Window = tuple[float, float, float, float]
-_WHOLE: Window = (0.0, 0.0, 1.0, 1.0)
-
-_Array = TypeVar("_Array", bound=npt.NDArray[np.generic])
-
-#: A rectangle ``(x0, y0, x1, y1)``, end exclusive.
-Box = tuple[int, int, int, int]
-
-
-def _centres(count: int, start: float, span: float, limit: int) -> npt.NDArray[np.intp]:
-    """For each of ``count`` pixels across ``span`` pattern pixels from ``start``, the pattern
-    pixel under its centre (nearest neighbour), clipped to ``[0, limit)``."""
-    centres = start + (np.arange(count) + 0.5) * (span / count)
-    indices: npt.NDArray[np.intp] = np.clip(centres.astype(np.intp), 0, limit - 1)
-    return indices
-
-
-class _Layout:
-    """Which pattern pixel each pixel of a ``width`` x ``height`` picture of ``window`` shows.
-
-    ``cols`` and ``rows`` index luma pixels, ``chroma_cols`` the chroma columns (each the
-    centre of its two luma columns). Never changed once made, so pool threads share it.
-    """
-
-    def __init__(self, width: int, height: int, window: Window) -> None:
-        left, top, span_w, span_h = window
-        self.cols = _centres(width, left * WIDTH, span_w * WIDTH, WIDTH)
-        self.rows = _centres(height, top * HEIGHT, span_h * HEIGHT, HEIGHT)
-        self.chroma_cols = _centres(width // 2, left * WIDTH, span_w * WIDTH, WIDTH)
-        # For each pattern column and row (and the end), the first picture pixel at or after
-        # it: where a rectangle starts and ends, found with two list lookups per axis (binary
-        # searches in numpy cost several µs each when run once a frame).
-        self._first_col: list[int] = np.searchsorted(self.cols, np.arange(WIDTH + 1)).tolist()
-        self._first_row: list[int] = np.searchsorted(self.rows, np.arange(HEIGHT + 1)).tolist()
-        self._texts: dict[tuple[int, int, int, tuple[int, int]], _TextGeometry] = {}
-
-    def text_geometry(self, x: int, y: int, scale: int, shape: tuple[int, int]) -> _TextGeometry:
-        """Where a line of text of mask ``shape`` at ``(x, y)``, ``scale`` falls in this
-        picture: computed once per line position (the text changes, its place does not; a
-        race between pool threads only computes it twice)."""
-        key = (x, y, scale, shape)
-        geometry = self._texts.get(key)
-        if geometry is None:
-            geometry = _TextGeometry.of(self, x, y, scale, shape)
-            self._texts[key] = geometry
-        return geometry
-
-    def rows_of(self, top: int, bottom: int) -> tuple[int, int]:
-        """The picture rows that show pattern rows ``top`` to ``bottom`` (end exclusive)."""
-        rows = self._first_row
-        return rows[min(max(top, 0), HEIGHT)], rows[min(max(bottom, 0), HEIGHT)]
-
-    def span(self, box: Box) -> Box:
-        """The picture pixels that show pattern pixels ``box`` (possibly none)."""
-        x0, y0, x1, y1 = box
-        cols, rows = self._first_col, self._first_row
-        return (
-            cols[min(max(x0, 0), WIDTH)],
-            rows[min(max(y0, 0), HEIGHT)],
-            cols[min(max(x1, 0), WIDTH)],
-            rows[min(max(y1, 0), HEIGHT)],
-        )
-
-
-@lru_cache(maxsize=64)
-def _layout(width: int, height: int, window: Window) -> _Layout:
-    """The layout of one size and window (a PTZ move makes new windows all the time, so the
-    cache is bounded; ``lru_cache`` is thread-safe)."""
-    return _Layout(width, height, window)
-
-
-def _fill(planes: Planes, box: Box, y: int, u: int, v: int) -> None:
-    """Fill picture pixels ``box`` with one colour (chroma: every sample it touches)."""
-    x0, y0, x1, y1 = box
-    if x1 <= x0 or y1 <= y0:
-        return
-    planes.y[y0:y1, x0:x1] = y
-    planes.u[y0 // 2 : (y1 + 1) // 2, x0 // 2 : (x1 + 1) // 2] = u
-    planes.v[y0 // 2 : (y1 + 1) // 2, x0 // 2 : (x1 + 1) // 2] = v
-
-
-@dataclass(frozen=True, slots=True)
-class _TextGeometry:
-    """A line of text's place in one picture: its bar's pixels, its glyph area's pixels, and
-    for each glyph-area row and column the font pixel it shows."""
-
-    bar: Box
-    glyphs: Box
-    font_rows: npt.NDArray[np.intp]
-    font_cols: npt.NDArray[np.intp]
-
-    @classmethod
-    def of(cls, layout: _Layout, x: int, y: int, s: int, shape: tuple[int, int]) -> _TextGeometry:
-        rows, cols = shape
-        # One font pixel of bar around the glyphs (the last cell's spacing column is the
-        # right one), as TextPainter.draw puts it.
-        bar = layout.span((x, y, x + (cols + 1) * s, y + (rows + 2) * s))
-        gx, gy = x + s, y + s
-        glyphs = layout.span((gx, gy, gx + cols * s, gy + rows * s))
-        x0, y0, x1, y1 = glyphs
-        font_rows = _shared((layout.rows[y0:y1] - gy) // s)
-        font_cols = _shared((layout.cols[x0:x1] - gx) // s)
-        return cls(bar, glyphs, font_rows, font_cols)
-
 
 @dataclass(frozen=True, slots=True)
 class _Text:
@@ -166,9 +67,9 @@ class _Text:
     scale: int
     mask: npt.NDArray[np.bool_]
 
-    def paint(self, planes: Planes, layout: _Layout) -> None:
+    def paint(self, planes: Planes, layout: Layout) -> None:
         geometry = layout.text_geometry(self.x, self.y, self.scale, self.mask.shape)
-        _fill(planes, geometry.bar, _BLACK_Y, _GREY_C, _GREY_C)
+        fill(planes, geometry.bar, _BLACK_Y, _GREY_C, _GREY_C)
         x0, y0, x1, y1 = geometry.glyphs
         if x1 <= x0 or y1 <= y0:
             return
@@ -206,15 +107,15 @@ class _Caption:
             mask = self._painter.mask
             texts = self._texts = (
                 _Text(48, _TITLE_Y, 8, self._title),
-                _Text(48, _COUNTER_Y, 8, _shared(mask(f"frame {self._number:08d}"))),
-                _Text(48, _CLOCK_Y, 6, _shared(mask(stamp))),
+                _Text(48, _COUNTER_Y, 8, shared(mask(f"frame {self._number:08d}"))),
+                _Text(48, _CLOCK_Y, 6, shared(mask(stamp))),
             )
         return texts
 
 
 _TITLE_Y, _COUNTER_Y, _CLOCK_Y = 300, 420, 540
 #: The pattern rows of the two lines that change in every frame (the counter and the clock:
-#: their bars, a font pixel above and below glyphs of 7 rows, as _TextGeometry places them).
+#: their bars, a font pixel above and below glyphs of 7 rows, as TextGeometry places them).
 _TICKING_ROWS = (
     (_COUNTER_Y, _COUNTER_Y + (GLYPH_HEIGHT + 2) * 8),
     (_CLOCK_Y, _CLOCK_Y + (GLYPH_HEIGHT + 2) * 6),
@@ -246,7 +147,7 @@ class PatternFrame(Drawing):
     scripted: tuple[Box, int] | None
     #: What the text lines say: the title's mask, the frame number, the host time stamp.
     caption: _Caption
-    window: Window = _WHOLE
+    window: Window = WHOLE
     #: This frame among its source's frames (an encoder matches it against a later frame's
     #: ``since``), and what changed since the one before; None: not known.
     token: Hashable | None = None
@@ -260,7 +161,7 @@ class PatternFrame(Drawing):
     def render(self, width: int, height: int) -> Planes:
         """The frame drawn at ``width`` x ``height``: new planes, each pixel written about
         once (bars), then the box, the object and the text over them."""
-        layout = _layout(width, height, self.window)
+        layout = layout_of(width, height, self.window)
         bar_y, bar_u, bar_v = self.bars
         y = np.empty((height, width), np.uint8)
         u = np.empty((height // 2, width // 2), np.uint8)
@@ -271,10 +172,10 @@ class PatternFrame(Drawing):
         u[...] = bar_u[chroma]
         v[...] = bar_v[chroma]
         planes = Planes(y, u, v)
-        _fill(planes, layout.span(self.box), *self.box_yuv)
+        fill(planes, layout.span(self.box), *self.box_yuv)
         if self.scripted is not None:
             box, luma = self.scripted
-            _fill(planes, layout.span(box), luma, _GREY_C, _GREY_C)
+            fill(planes, layout.span(box), luma, _GREY_C, _GREY_C)
         for text in self.texts:
             text.paint(planes, layout)
         if self.token is None:
@@ -315,16 +216,16 @@ class TestPattern(ComputedSource):
         row = np.repeat(np.array([_BARS[i] for i in order], np.uint8), bar_w, axis=0)
         row = np.concatenate([row, row])  # (2*WIDTH, 3): any offset below WIDTH fits
         self._bars = (
-            _shared(row[:, 0].copy()),
-            _shared(row[:, 1].copy()),
-            _shared(row[:, 2].copy()),
+            shared(row[:, 0].copy()),
+            shared(row[:, 1].copy()),
+            shared(row[:, 2].copy()),
         )
         self._speed = int(rng.integers(2, 7)) * 2
         self._box = int(rng.integers(80, 160)) & ~1
         self._box_v = (int(rng.integers(3, 9)), int(rng.integers(3, 9)))
         y, u, v = (int(c) for c in rng.integers(16, 240, 3))
         self._box_yuv = (y, u, v)
-        self._title = _shared(painter.mask(f"ipcamd camera {camera}"))
+        self._title = shared(painter.mask(f"ipcamd camera {camera}"))
         self._count = 0
         self._next_due = 0.0
         #: Names this run of frames (a new one at every open: numbers start again).
@@ -393,12 +294,6 @@ class TestPattern(ComputedSource):
     def close(self) -> None:
         """Nothing to release; the count starts again at the next open."""
         self._count = 0
-
-
-def _shared(array: _Array) -> _Array:
-    """``array`` made read-only: it belongs to frames that pool threads draw at once."""
-    array.flags.writeable = False
-    return array
 
 
 def _bounce(position: int, span: int) -> int:

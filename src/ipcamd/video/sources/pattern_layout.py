@@ -1,0 +1,132 @@
+"""Where the test pattern's parts fall in a picture: the pattern is laid out in its own
+:data:`WIDTH` x :data:`HEIGHT` pixels, and a :class:`Layout` (cached per picture size and view
+window) says which pattern pixel each picture pixel shows, so rectangles are slices and a line
+of text is two 1-D gathers of its glyph mask. Shared read-only by the pool threads that draw.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TypeVar
+
+import numpy as np
+import numpy.typing as npt
+
+from ipcamd.video.frame import Planes
+
+#: The pattern's own size: where its parts are placed, and what it is drawn at for a consumer
+#: that asks no size.
+WIDTH, HEIGHT = 1280, 960
+
+#: The part of the pattern a drawing shows: left, top, width, height in fractions of it.
+Window = tuple[float, float, float, float]
+WHOLE: Window = (0.0, 0.0, 1.0, 1.0)
+
+_Array = TypeVar("_Array", bound=npt.NDArray[np.generic])
+
+#: A rectangle ``(x0, y0, x1, y1)``, end exclusive.
+Box = tuple[int, int, int, int]
+
+
+def _centres(count: int, start: float, span: float, limit: int) -> npt.NDArray[np.intp]:
+    """For each of ``count`` pixels across ``span`` pattern pixels from ``start``, the pattern
+    pixel under its centre (nearest neighbour), clipped to ``[0, limit)``."""
+    centres = start + (np.arange(count) + 0.5) * (span / count)
+    indices: npt.NDArray[np.intp] = np.clip(centres.astype(np.intp), 0, limit - 1)
+    return indices
+
+
+class Layout:
+    """Which pattern pixel each pixel of a ``width`` x ``height`` picture of ``window`` shows.
+
+    ``cols`` and ``rows`` index luma pixels, ``chroma_cols`` the chroma columns (each the
+    centre of its two luma columns). Never changed once made, so pool threads share it.
+    """
+
+    def __init__(self, width: int, height: int, window: Window) -> None:
+        left, top, span_w, span_h = window
+        self.cols = _centres(width, left * WIDTH, span_w * WIDTH, WIDTH)
+        self.rows = _centres(height, top * HEIGHT, span_h * HEIGHT, HEIGHT)
+        self.chroma_cols = _centres(width // 2, left * WIDTH, span_w * WIDTH, WIDTH)
+        # For each pattern column and row (and the end), the first picture pixel at or after
+        # it: where a rectangle starts and ends, found with two list lookups per axis (binary
+        # searches in numpy cost several µs each when run once a frame).
+        self._first_col: list[int] = np.searchsorted(self.cols, np.arange(WIDTH + 1)).tolist()
+        self._first_row: list[int] = np.searchsorted(self.rows, np.arange(HEIGHT + 1)).tolist()
+        self._texts: dict[tuple[int, int, int, tuple[int, int]], TextGeometry] = {}
+
+    def text_geometry(self, x: int, y: int, scale: int, shape: tuple[int, int]) -> TextGeometry:
+        """Where a line of text of mask ``shape`` at ``(x, y)``, ``scale`` falls in this
+        picture: computed once per line position (the text changes, its place does not; a
+        race between pool threads only computes it twice)."""
+        key = (x, y, scale, shape)
+        geometry = self._texts.get(key)
+        if geometry is None:
+            geometry = TextGeometry.of(self, x, y, scale, shape)
+            self._texts[key] = geometry
+        return geometry
+
+    def rows_of(self, top: int, bottom: int) -> tuple[int, int]:
+        """The picture rows that show pattern rows ``top`` to ``bottom`` (end exclusive)."""
+        rows = self._first_row
+        return rows[min(max(top, 0), HEIGHT)], rows[min(max(bottom, 0), HEIGHT)]
+
+    def span(self, box: Box) -> Box:
+        """The picture pixels that show pattern pixels ``box`` (possibly none)."""
+        x0, y0, x1, y1 = box
+        cols, rows = self._first_col, self._first_row
+        return (
+            cols[min(max(x0, 0), WIDTH)],
+            rows[min(max(y0, 0), HEIGHT)],
+            cols[min(max(x1, 0), WIDTH)],
+            rows[min(max(y1, 0), HEIGHT)],
+        )
+
+
+@lru_cache(maxsize=64)
+def layout_of(width: int, height: int, window: Window) -> Layout:
+    """The layout of one size and window (a PTZ move makes new windows all the time, so the
+    cache is bounded; ``lru_cache`` is thread-safe)."""
+    return Layout(width, height, window)
+
+
+def fill(planes: Planes, box: Box, y: int, u: int, v: int) -> None:
+    """Fill picture pixels ``box`` with one colour (chroma: every sample it touches)."""
+    x0, y0, x1, y1 = box
+    if x1 <= x0 or y1 <= y0:
+        return
+    planes.y[y0:y1, x0:x1] = y
+    planes.u[y0 // 2 : (y1 + 1) // 2, x0 // 2 : (x1 + 1) // 2] = u
+    planes.v[y0 // 2 : (y1 + 1) // 2, x0 // 2 : (x1 + 1) // 2] = v
+
+
+@dataclass(frozen=True, slots=True)
+class TextGeometry:
+    """A line of text's place in one picture: its bar's pixels, its glyph area's pixels, and
+    for each glyph-area row and column the font pixel it shows."""
+
+    bar: Box
+    glyphs: Box
+    font_rows: npt.NDArray[np.intp]
+    font_cols: npt.NDArray[np.intp]
+
+    @classmethod
+    def of(cls, layout: Layout, x: int, y: int, s: int, shape: tuple[int, int]) -> TextGeometry:
+        """The place of a line of mask ``shape`` at pattern ``(x, y)``, font scale ``s``."""
+        rows, cols = shape
+        # One font pixel of bar around the glyphs (the last cell's spacing column is the
+        # right one), as TextPainter.draw puts it.
+        bar = layout.span((x, y, x + (cols + 1) * s, y + (rows + 2) * s))
+        gx, gy = x + s, y + s
+        glyphs = layout.span((gx, gy, gx + cols * s, gy + rows * s))
+        x0, y0, x1, y1 = glyphs
+        font_rows = shared((layout.rows[y0:y1] - gy) // s)
+        font_cols = shared((layout.cols[x0:x1] - gx) // s)
+        return cls(bar, glyphs, font_rows, font_cols)
+
+
+def shared(array: _Array) -> _Array:
+    """``array`` made read-only: it belongs to frames that pool threads draw at once."""
+    array.flags.writeable = False
+    return array
