@@ -64,7 +64,7 @@ class Planes:
         """A writable copy (frames are shared between profiles and never modified in place)."""
         return Planes(self.y.copy(), self.u.copy(), self.v.copy())
 
-    def changed_rows(self, rows: tuple[int, int]) -> Planes:
+    def drawn_over(self, rows: tuple[int, int]) -> Planes:
         """These planes after rows ``rows`` were drawn over in place: the same token and one
         more damaged range, or no history if they had none."""
         if self.damage is None:

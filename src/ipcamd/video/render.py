@@ -92,5 +92,5 @@ def render_planes(planes: Picture, spec: RenderSpec, painter: TextPainter, when:
         out = contiguous(out)
         rows = painter.draw_bar(out, spec.osd, when)
         if rows is not None:
-            out = out.changed_rows(rows)  # a drawing's history says the bar was drawn over
+            out = out.drawn_over(rows)  # a drawing's history says the bar was drawn over
     return contiguous(out)
