@@ -6,7 +6,8 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import AsyncIterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
 import pytest
@@ -36,11 +37,15 @@ class RecordingEncoder(Encoder):
         self.concurrent = 0
         self.most_concurrent = 0
         self._lock = threading.Lock()
+        #: Cleared by a test to hold every encode until it is set again.
+        self.gate = threading.Event()
+        self.gate.set()
 
     def encode(self, planes: Planes, seq: int, when: float) -> Encoded:
         with self._lock:
             self.concurrent += 1
             self.most_concurrent = max(self.most_concurrent, self.concurrent)
+        self.gate.wait()
         keyframe, self._keyframe_due = self._keyframe_due, False
         self.encoded.append(seq)
         with self._lock:
@@ -171,3 +176,48 @@ async def test_frames_reach_the_encoder_one_at_a_time_in_order(
     [encoder] = made
     assert encoder.encoded == sorted(set(encoder.encoded))
     assert encoder.most_concurrent == 1
+
+
+class CountingPool(ThreadPoolExecutor):
+    """A thread pool that counts the jobs handed to it (on the caller's thread, at once)."""
+
+    submitted = 0
+
+    def submit(self, *args: Any, **kwargs: Any) -> Future[Any]:
+        self.submitted += 1
+        return super().submit(*args, **kwargs)
+
+
+async def test_a_consumer_past_the_frame_in_the_encoder_waits_for_it() -> None:
+    # A snapshot after a view move asks for a frame after the one being encoded (its number
+    # is below the view's fresh_from): the newer frame is encoded after it, never beside it
+    # (two frames at once in one encoder would mix the rows a JPEG profile keeps, or break
+    # an H.264 encoder's state).
+    made: list[RecordingEncoder] = []
+    encoders = {**ENCODERS, Codec.JPEG: lambda _spec: RecordingEncoder(made)}
+    producer = Producer("1")
+    pool = CountingPool(4)
+    hub = StreamHub(lambda _name: producer, pool, TextPainter(), lambda: 0, encoders)
+    spec = RenderSpec("1", 32, 24, 30)
+    with hub.attach("stream") as a, hub.attach("snapshot") as b:
+        first, second = a.use(spec), b.use(spec)
+        [encoder] = made
+        encoder.gate.clear()
+        try:
+            producer.publish(solid(64, 48, 1), when=1.0)
+            streamed = asyncio.create_task(first.next(0))
+            await wait_until(lambda: encoder.concurrent == 1)
+            producer.publish(solid(64, 48, 2), when=2.0)
+            snapshot = asyncio.create_task(second.next(1))
+            for _ in range(3):
+                await asyncio.sleep(0)  # the snapshot's task runs up to where it waits
+            assert pool.submitted == 1
+            encoder.gate.set()
+            assert (await streamed).data == bytes([1])
+            assert (await snapshot).data == bytes([2])
+            assert encoder.encoded == [1, 2]
+            assert encoder.most_concurrent == 1
+        finally:
+            encoder.gate.set()  # nothing left blocked when the test fails
+            hub.close()
+            pool.shutdown()

@@ -106,15 +106,21 @@ class Profile:
             if self._closed or self.producer.closed:
                 raise StreamClosed(self.producer.name)
             frame = self._chosen
-            if frame is not None and frame.seq > after:
-                break
-            await self._chosen_event.wait()
-        last = self._last
-        if last is not None and last.seq >= frame.seq:
-            return last
-        pending = self._pending
-        if pending is None or pending[0] <= after:
-            pending = self._start_encode(frame)
+            if frame is None or frame.seq <= after:
+                await self._chosen_event.wait()
+                continue
+            last = self._last
+            if last is not None and last.seq >= frame.seq:
+                return last
+            pending = self._pending
+            if pending is None:
+                pending = self._start_encode(frame)
+            elif pending[0] <= after:
+                # An older frame is in the encoder: one frame at a time (the encoder keeps
+                # state from frame to frame), so this one is encoded once it is out.
+                await asyncio.wait({pending[1]})
+                continue
+            break
         encoded = await asyncio.shield(pending[1])
         if consumer is not None and consumer.profile is not self:
             raise ProfileLeft  # moved during the encode: the next frame has the new settings
