@@ -49,6 +49,18 @@ def build_glyphs() -> npt.NDArray[np.bool_]:
     return glyph_bits
 
 
+#: A glyph cell: the glyph and the column that spaces it from the next character.
+CELL_WIDTH = GLYPH_WIDTH + 1
+
+
+def build_cells() -> npt.NDArray[np.bool_]:
+    """All glyph cells as a ``(95, 7, 6)`` boolean array: each glyph and its spacing column
+    (a line of text is its cells side by side)."""
+    cells = np.zeros((95, GLYPH_HEIGHT, CELL_WIDTH), dtype=np.bool_)
+    cells[:, :, :GLYPH_WIDTH] = build_glyphs()
+    return cells
+
+
 def glyph_indices(text: str) -> list[int]:
     """Glyph index of each character; anything outside printable ASCII shows as ``?``."""
     fallback = ord("?") - FIRST

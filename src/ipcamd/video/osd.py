@@ -12,12 +12,11 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from ipcamd.video.font import GLYPH_HEIGHT, GLYPH_WIDTH, build_glyphs, glyph_indices
+from ipcamd.video.font import CELL_WIDTH, GLYPH_HEIGHT, build_cells, glyph_indices
 from ipcamd.video.frame import Planes
 
 #: Pixels around the text inside its bar, in font pixels.
 _PAD = 1
-_CELL_W = GLYPH_WIDTH + 1
 _CELL_H = GLYPH_HEIGHT + 2 * _PAD
 _WHITE, _BLACK = 235, 16
 
@@ -90,8 +89,7 @@ class TextPainter:
     ``local_time`` every time drawn on a picture (OSD, test pattern) is shown in."""
 
     def __init__(self, local_time: LocalTime = host_local_time) -> None:
-        cells = np.zeros((95, GLYPH_HEIGHT, _CELL_W), dtype=np.bool_)
-        cells[:, :, :GLYPH_WIDTH] = build_glyphs()
+        cells = build_cells()
         #: Glyph cells (the glyph and its spacing column) already scaled, per scale: a line
         #: of text is then one gather, never a per-frame scaling. Filled as scales are used
         #: (a few); a race between pool threads only builds one twice.
@@ -152,7 +150,7 @@ class TextPainter:
         text = spec.line(self.local_time(when))
         scale = max(1, planes.height // 240)
         # Shrink the font rather than cut the text when the picture is narrow.
-        while scale > 1 and (len(text) * _CELL_W + 2 * _PAD) * scale > planes.width:
+        while scale > 1 and (len(text) * CELL_WIDTH + 2 * _PAD) * scale > planes.width:
             scale -= 1
         bar_h = _CELL_H * scale
         y = 0 if spec.position is Position.TOP else planes.height - bar_h

@@ -6,6 +6,7 @@ of text is two 1-D gathers of its glyph mask. Shared read-only by the pool threa
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TypeVar
@@ -13,11 +14,17 @@ from typing import TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from ipcamd.video.frame import Planes
+from ipcamd.video.font import CELL_WIDTH, GLYPH_HEIGHT, build_cells, glyph_indices
+from ipcamd.video.frame import Plane, Planes
 
 #: The pattern's own size: where its parts are placed, and what it is drawn at for a consumer
 #: that asks no size.
 WIDTH, HEIGHT = 1280, 960
+
+#: The luma of the pattern's text and of the black bar under it.
+TEXT_Y, BLACK_Y = 235, 16
+#: Every glyph cell as the luma it is drawn with: ``(95, 7, 6)``, white on black.
+_CELL_LEVELS = np.array([BLACK_Y, TEXT_Y], np.uint8)[build_cells().view(np.uint8)]
 
 #: The part of the pattern a drawing shows: left, top, width, height in fractions of it.
 Window = tuple[float, float, float, float]
@@ -54,18 +61,18 @@ class Layout:
         # searches in numpy cost several µs each when run once a frame).
         self._first_col: list[int] = np.searchsorted(self.cols, np.arange(WIDTH + 1)).tolist()
         self._first_row: list[int] = np.searchsorted(self.rows, np.arange(HEIGHT + 1)).tolist()
-        self._texts: dict[tuple[int, int, int, tuple[int, int]], TextGeometry] = {}
+        self._texts: dict[tuple[int, int, int, int], TextLine] = {}
 
-    def text_geometry(self, x: int, y: int, scale: int, shape: tuple[int, int]) -> TextGeometry:
-        """Where a line of text of mask ``shape`` at ``(x, y)``, ``scale`` falls in this
-        picture: computed once per line position (the text changes, its place does not; a
-        race between pool threads only computes it twice)."""
-        key = (x, y, scale, shape)
-        geometry = self._texts.get(key)
-        if geometry is None:
-            geometry = TextGeometry.of(self, x, y, scale, shape)
-            self._texts[key] = geometry
-        return geometry
+    def text_line(self, x: int, y: int, scale: int, length: int) -> TextLine:
+        """The line of ``length`` characters at ``(x, y)``, font ``scale``, in this picture:
+        made once per line position (the text changes, its place does not; a race between
+        pool threads only makes it twice)."""
+        key = (x, y, scale, length)
+        line = self._texts.get(key)
+        if line is None:
+            geometry = TextGeometry.of(self, x, y, scale, (GLYPH_HEIGHT, length * CELL_WIDTH))
+            line = self._texts[key] = TextLine(geometry, length)
+        return line
 
     def rows_of(self, top: int, bottom: int) -> tuple[int, int]:
         """The picture rows that show pattern rows ``top`` to ``bottom`` (end exclusive)."""
@@ -124,6 +131,63 @@ class TextGeometry:
         font_rows = shared((layout.rows[y0:y1] - gy) // s)
         font_cols = shared((layout.cols[x0:x1] - gx) // s)
         return cls(bar, glyphs, font_rows, font_cols)
+
+
+class TextLine:
+    """The glyph pixels of one line of text at one place of one picture.
+
+    Each character cell's pixels are gathered once per character and place, and the last
+    line is kept: a line that differs from the last one in a few characters (a counter, a
+    clock) costs a copy and those cells, not a gather of every glyph. Shared by the pool
+    threads that draw pictures of one size; every array it hands out is read-only, and a
+    race between threads only makes a line twice.
+    """
+
+    def __init__(self, geometry: TextGeometry, length: int) -> None:
+        self.geometry = geometry
+        cells = (geometry.font_cols // CELL_WIDTH).tolist()
+        #: For each character, the glyph-area columns that show it (possibly none: clipped).
+        self._bounds = [
+            (first, last)
+            for first, last in zip(
+                np.searchsorted(cells, range(length)).tolist(),
+                np.searchsorted(cells, range(1, length + 1)).tolist(),
+                strict=True,
+            )
+        ]
+        self._cols = geometry.font_cols % CELL_WIDTH
+        self._cells: dict[tuple[int, str], Plane] = {}
+        self._last: tuple[str, Plane] | None = None
+
+    def pixels(self, text: str) -> Plane:
+        """The glyph area's luma for ``text`` (as many characters as the line has)."""
+        last = self._last
+        if last is not None and last[0] == text:
+            return last[1]
+        x0, y0, x1, y1 = self.geometry.glyphs
+        changed: Iterable[int]
+        if last is None:
+            pixels = np.empty((max(0, y1 - y0), max(0, x1 - x0)), np.uint8)
+            changed = range(len(text))
+        else:
+            pixels = last[1].copy()
+            before = last[0]
+            changed = [i for i, char in enumerate(text) if char != before[i]]
+        for i in changed:
+            first, end = self._bounds[i]
+            if end > first:
+                pixels[:, first:end] = self._cell(i, text[i])
+        self._last = (text, shared(pixels))
+        return pixels
+
+    def _cell(self, index: int, char: str) -> Plane:
+        cell = self._cells.get((index, char))
+        if cell is None:
+            first, end = self._bounds[index]
+            glyph = _CELL_LEVELS[glyph_indices(char)[0]]
+            cell = shared(glyph[self.geometry.font_rows][:, self._cols[first:end]])
+            self._cells[(index, char)] = cell
+        return cell
 
 
 def shared(array: _Array) -> _Array:

@@ -5,12 +5,13 @@ mostly still, and its JPEGs then re-encode only the rows that move (``jpeg_rows.
 
 Each frame is a :class:`PatternFrame`, a drawing (``frame.py``): what moves is decided once
 per frame where the camera makes it (the bars' offset, the box, a scripted object, the frame
-number and time; the text's glyph masks are made when the frame is first drawn), and every
+number and time; the text's time stamp is made when the frame is first drawn), and every
 profile draws it natively at its own size through the view window, on a pool thread.
 Its parts are placed in the pattern's own :data:`WIDTH` x :data:`HEIGHT` pixels; a layout
 (``pattern_layout.py``, cached per size and window) says which pattern pixel each picture pixel
 shows, so a drawing costs about one write of its planes: the bars as one gathered row per
-plane, rectangles as slices, text as one gather of a few glyph masks. Nothing is scaled.
+plane, rectangles as slices, text as the pixels of its characters, each gathered once per
+character and place (``TextLine``). Nothing is scaled.
 """
 
 from __future__ import annotations
@@ -20,13 +21,13 @@ from collections.abc import Hashable
 from dataclasses import dataclass, replace
 
 import numpy as np
-import numpy.typing as npt
 
 from ipcamd.video.font import GLYPH_HEIGHT
 from ipcamd.video.frame import Damage, Drawing, Plane, Planes
 from ipcamd.video.osd import TextPainter
 from ipcamd.video.sources.base import ComputedSource
 from ipcamd.video.sources.pattern_layout import (
+    BLACK_Y,
     HEIGHT,
     WHOLE,
     WIDTH,
@@ -52,43 +53,35 @@ _BARS = (
     (35, 212, 114),
     (16, 128, 128),
 )
-_TEXT_Y, _BLACK_Y, _GREY_C = 235, 16, 128
-#: The luma of a glyph mask's False and True pixels: white text on the black bar.
-_TEXT_LEVELS = np.array([_BLACK_Y, _TEXT_Y], np.uint8)
+_GREY_C = 128
 
 
 @dataclass(frozen=True, slots=True)
 class _Text:
-    """One line of text in pattern pixels: its top-left corner, font scale and glyph mask
-    (``TextPainter.mask``: 7 rows, 6 columns per character), on a black bar."""
+    """One line of text in pattern pixels: its top-left corner, font scale (7 rows, 6 columns
+    per character) and what it says, white on a black bar."""
 
     x: int
     y: int
     scale: int
-    mask: npt.NDArray[np.bool_]
+    text: str
 
     def paint(self, planes: Planes, layout: Layout) -> None:
-        geometry = layout.text_geometry(self.x, self.y, self.scale, self.mask.shape)
-        fill(planes, geometry.bar, _BLACK_Y, _GREY_C, _GREY_C)
-        x0, y0, x1, y1 = geometry.glyphs
-        if x1 <= x0 or y1 <= y0:
-            return
-        # The glyph rows gathered across first (7 rows of grey levels), then repeated down:
-        # two 1-D gathers, far cheaper than indexing the mask with a 2-D grid.
-        strip = _TEXT_LEVELS[np.take(self.mask, geometry.font_cols, axis=1).view(np.uint8)]
-        planes.y[y0:y1, x0:x1] = np.take(strip, geometry.font_rows, axis=0)
+        line = layout.text_line(self.x, self.y, self.scale, len(self.text))
+        fill(planes, line.geometry.bar, BLACK_Y, _GREY_C, _GREY_C)
+        x0, y0, x1, y1 = line.geometry.glyphs
+        if x1 > x0 and y1 > y0:
+            planes.y[y0:y1, x0:x1] = line.pixels(self.text)
 
 
 class _Caption:
-    """A frame's lines of text, their glyph masks made when the frame is first drawn (in the
-    pool, not on the event loop that decides the frame) and kept for every profile drawing it
-    (a race between pool threads only makes them twice)."""
+    """A frame's lines of text, made when the frame is first drawn (in the pool, not on the
+    event loop that decides the frame: the time is converted then) and kept for every profile
+    drawing it (a race between pool threads only makes them twice)."""
 
     __slots__ = ("_number", "_painter", "_texts", "_title", "_when")
 
-    def __init__(
-        self, painter: TextPainter, title: npt.NDArray[np.bool_], number: int, when: float
-    ) -> None:
+    def __init__(self, painter: TextPainter, title: str, number: int, when: float) -> None:
         self._painter = painter
         self._title = title
         self._number = number
@@ -104,11 +97,10 @@ class _Caption:
                 f"{t.year:04d}-{t.month:02d}-{t.day:02d} "
                 f"{t.hour:02d}:{t.minute:02d}:{t.second:02d}.{t.microsecond // 1000:03d}"
             )
-            mask = self._painter.mask
             texts = self._texts = (
                 _Text(48, _TITLE_Y, 8, self._title),
-                _Text(48, _COUNTER_Y, 8, shared(mask(f"frame {self._number:08d}"))),
-                _Text(48, _CLOCK_Y, 6, shared(mask(stamp))),
+                _Text(48, _COUNTER_Y, 8, f"frame {self._number:08d}"),
+                _Text(48, _CLOCK_Y, 6, stamp),
             )
         return texts
 
@@ -145,7 +137,7 @@ class PatternFrame(Drawing):
     box_yuv: tuple[int, int, int]
     #: A scripted object's rectangle and grey level, or None.
     scripted: tuple[Box, int] | None
-    #: What the text lines say: the title's mask, the frame number, the host time stamp.
+    #: What the text lines say: the title, the frame number, the host time stamp.
     caption: _Caption
     window: Window = WHOLE
     #: This frame among its source's frames (an encoder matches it against a later frame's
@@ -155,7 +147,7 @@ class PatternFrame(Drawing):
 
     @property
     def texts(self) -> tuple[_Text, ...]:
-        """The three lines of text (their masks made on first use, on a pool thread)."""
+        """The three lines of text (the time stamp made on first use, on a pool thread)."""
         return self.caption.texts()
 
     def render(self, width: int, height: int) -> Planes:
@@ -225,7 +217,7 @@ class TestPattern(ComputedSource):
         self._box_v = (int(rng.integers(3, 9)), int(rng.integers(3, 9)))
         y, u, v = (int(c) for c in rng.integers(16, 240, 3))
         self._box_yuv = (y, u, v)
-        self._title = shared(painter.mask(f"ipcamd camera {camera}"))
+        self._title = f"ipcamd camera {camera}"
         self._count = 0
         self._next_due = 0.0
         #: Names this run of frames (a new one at every open: numbers start again).
