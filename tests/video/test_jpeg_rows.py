@@ -250,3 +250,15 @@ def test_a_failed_row_starts_again_from_a_whole_frame(monkeypatch: pytest.Monkey
     for frame in (changed, with_box(base, 20, 40)):
         assert np.array_equal(pixels(encoder.encode(frame)), pixels(whole(frame)))
     assert encoder.whole_frames == whole_before + 1
+
+
+def test_planes_drawn_over_in_place_without_damage_are_encoded_whole() -> None:
+    # A profile draws its next frame over the planes the encoder kept (ProfileRenderer): when
+    # that frame says nothing of what it changed, there is nothing to compare with.
+    encoder = RowReusingJpeg(QUALITY)
+    first = noise(320, 240, 8)
+    encoder.encode(first)
+    encoder.encode(first)  # kept in rows from here
+    first.y[100:120, :40] = 250  # drawn over in place
+    over = Planes(first.y, first.u, first.v)
+    assert np.array_equal(pixels(encoder.encode(over)), pixels(whole(over)))

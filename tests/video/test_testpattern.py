@@ -4,6 +4,7 @@ the view window, never scaled, and always the same for one seed and frame number
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime
 from itertools import pairwise
 
@@ -13,10 +14,10 @@ import pytest
 from ipcamd.video.camera import Camera
 from ipcamd.video.frame import Drawing, Planes, solid
 from ipcamd.video.imaging import at_size, tile
-from ipcamd.video.osd import TextPainter
-from ipcamd.video.render import RenderSpec, render_planes
+from ipcamd.video.osd import Background, OsdSpec, TextPainter
+from ipcamd.video.render import ProfileRenderer, RenderSpec, render_planes
 from ipcamd.video.sources.base import ComputedSource
-from ipcamd.video.sources.scripted import ObjectMode, ObjectScript, Scene
+from ipcamd.video.sources.scripted import ObjectMode, ObjectScript, PatternMode, Scene
 from ipcamd.video.sources.testpattern import FPS, HEIGHT, WIDTH, TestPattern
 from tests.video.streams import wait_until
 
@@ -172,3 +173,71 @@ async def test_a_computed_source_runs_on_the_loop_and_outlives_a_failure() -> No
     await wait_until(lambda: not camera.running)
     assert (source.opened, source.closed) == (1, 1)  # halted: its timer is cancelled
     camera.close()
+
+
+@pytest.mark.parametrize(
+    ("size", "window"),
+    [
+        ((640, 480), None),
+        ((1280, 1024), None),
+        ((176, 144), (0.25, 0.3, 0.5, 0.5)),
+        ((98, 74), None),
+    ],
+)
+def test_a_frame_drawn_over_the_last_one_is_the_frame_drawn_anew(
+    size: tuple[int, int], window: tuple[float, float, float, float] | None
+) -> None:
+    """A profile draws each pattern frame over its last one, only where it changed: through
+    a script's changes, scrolling bars and a view window, the pixels are those of the frame
+    drawn on new planes, and the last planes are reused whenever the frame says what changed."""
+    width, height = size
+    painter = TextPainter()
+    scene = Scene(FPS)
+    pattern = TestPattern(1, 42, painter, scene)
+    pattern.open()
+    renderer = ProfileRenderer(RenderSpec("1", width, height, 30), painter)
+    script = ObjectScript(ObjectMode.MOVING, size=(1500, 1500), speed=(4000, 3000))
+    changes = {
+        10: {"script": script},
+        20: {"script": replace(script, luma=90)},
+        30: {"pattern": PatternMode.STILL},
+        40: {"script": replace(script, mode=ObjectMode.OFF)},
+        50: {"pattern": PatternMode.SCROLLING},
+        60: {"pattern": PatternMode.MOVING},
+    }
+    previous: Planes | None = None
+    reused = 0
+    for number in range(80):
+        if number in changes:
+            scene.update(**changes[number])  # type: ignore[arg-type]
+        frame = pattern.make()
+        if window is not None:
+            frame = frame.cropped(*window)
+        drawn = renderer.render(frame, 1e9 + number / FPS)
+        anew = frame.render(width, height)
+        for plane, expected in zip((drawn.y, drawn.u, drawn.v), (anew.y, anew.u, anew.v)):
+            np.testing.assert_array_equal(plane, expected, err_msg=str(number))
+        if previous is not None and drawn.y is previous.y:
+            reused += 1
+        previous = drawn
+    assert reused == 79 - 11  # not while the bars scroll (and not on the first frame after)
+
+
+def test_a_profile_with_a_text_bar_or_a_turn_draws_every_frame_anew() -> None:
+    painter = TextPainter()
+    for spec in (
+        RenderSpec(
+            "1", 320, 240, 30, osd=OsdSpec(clock=True, background=Background.SEMITRANSPARENT)
+        ),
+        RenderSpec("1", 320, 240, 30, rotation=180),
+        RenderSpec("1", 320, 240, 30, mirror=True),
+    ):
+        pattern = TestPattern(1, 42, painter)
+        pattern.open()
+        renderer = ProfileRenderer(spec, painter)
+        pictures = [renderer.render(pattern.make(), 1e9 + n / FPS) for n in range(4)]
+        assert len({id(picture.y) for picture in pictures}) == 4, spec
+        last = pattern.make()
+        np.testing.assert_array_equal(
+            renderer.render(last, 2e9).y, render_planes(last, spec, painter, 2e9).y
+        )

@@ -61,7 +61,8 @@ class Encoder(ABC):
 
     @abstractmethod
     def encode(self, planes: Planes, seq: int, when: float) -> Encoded:
-        """The frame numbered ``seq``, captured at ``when``, from its rendered ``planes``."""
+        """The frame numbered ``seq``, captured at ``when``, from its rendered ``planes``
+        (the profile may draw its next frame over them once this returns)."""
 
     @abstractmethod
     def request_keyframe(self) -> None:

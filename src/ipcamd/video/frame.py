@@ -84,8 +84,14 @@ class Drawing(ABC):
     height: int
 
     @abstractmethod
-    def render(self, width: int, height: int) -> Planes:
-        """New planes of ``width`` x ``height`` (even) that the caller owns and may write on."""
+    def render(self, width: int, height: int, over: Planes | None = None) -> Planes:
+        """Planes of ``width`` x ``height`` (even) that the caller owns and may write on.
+
+        ``over`` may be the caller's own planes of an earlier frame of the same source at
+        this size, which it no longer needs: a drawing that knows what changed since them
+        may draw just that over them, in place, and return them (with its ``drawn`` and
+        ``damage``); any other drawing makes new planes.
+        """
 
     @abstractmethod
     def cropped(self, left: float, top: float, width: float, height: float) -> Drawing:

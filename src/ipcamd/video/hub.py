@@ -33,7 +33,7 @@ from ipcamd.video.frame import Frame
 from ipcamd.video.osd import TextPainter
 from ipcamd.video.pacing import FramePicker
 from ipcamd.video.producer import Producer, StreamClosed
-from ipcamd.video.render import Codec, RenderSpec, render_planes
+from ipcamd.video.render import Codec, ProfileRenderer, RenderSpec
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -50,6 +50,7 @@ class Profile:
         self.spec = spec
         self.producer = producer
         self.encoder = encoder
+        self._renderer = ProfileRenderer(spec, hub.painter)
         self.consumers: set[Consumer] = set()
         #: The MJPEG viewers among them, fed by :meth:`_fan_out` (in order of arrival).
         self.senders: dict[MjpegSender, None] = {}
@@ -164,7 +165,7 @@ class Profile:
 
     def _render(self, frame: Frame) -> Encoded:
         """Runs in the thread pool: the frame as this profile shows and encodes it."""
-        planes = render_planes(frame.planes, self.spec, self._hub.painter, frame.time)
+        planes = self._renderer.render(frame.planes, frame.time)
         return self.encoder.encode(planes, frame.seq, frame.time)
 
     def _start_encode(self, frame: Frame) -> tuple[int, asyncio.Future[Encoded]]:

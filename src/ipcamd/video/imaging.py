@@ -32,11 +32,12 @@ def resize(planes: Planes, width: int, height: int) -> Planes:
     )
 
 
-def at_size(picture: Picture, width: int, height: int) -> Planes:
-    """``picture`` at ``width`` x ``height``: a drawing is drawn at that size (new planes),
-    pixels are scaled (the same object when they have that size already)."""
+def at_size(picture: Picture, width: int, height: int, over: Planes | None = None) -> Planes:
+    """``picture`` at ``width`` x ``height``: a drawing is drawn at that size (new planes, or
+    over ``over``: ``Drawing.render``), pixels are scaled (the same object when they have
+    that size already)."""
     if isinstance(picture, Drawing):
-        return picture.render(width, height)
+        return picture.render(width, height, over)
     return resize(picture, width, height)
 
 

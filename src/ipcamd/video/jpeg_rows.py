@@ -100,9 +100,9 @@ def _layout(jpeg: bytes) -> tuple[int, int, int]:
 class RowReusingJpeg:
     """One profile's JPEG encoder state: the last planes and each row's scan segment.
 
-    Called one frame at a time (a profile's frames are encoded in order), on a pool thread;
-    the planes it is given are never modified afterwards (frames are immutable), so keeping
-    the last ones costs a reference, not a copy.
+    Called one frame at a time (a profile's frames are encoded in order), on a pool thread.
+    It keeps the last planes by reference, not a copy: they are either left as they are, or
+    drawn over by the next frame of the same drawing, which then says what it changed.
     """
 
     def __init__(self, quality: int) -> None:
@@ -136,6 +136,10 @@ class RowReusingJpeg:
         if previous is None or previous.y.shape != planes.y.shape or rows < 2:
             return self._whole(planes)
         changed = damaged_rows(previous, planes, rows)
+        if changed is None and planes.y is previous.y and planes is not previous:
+            # Drawn over the last planes in place (``ProfileRenderer``) but not vouched for:
+            # nothing left to compare with.
+            return self._whole(planes)
         if changed is None:
             if self._skip:
                 self._skip -= 1

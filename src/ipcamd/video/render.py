@@ -77,12 +77,18 @@ class RenderSpec:
         return max(1, min(100, 100 - self.compression))
 
 
-def render_planes(planes: Picture, spec: RenderSpec, painter: TextPainter, when: float) -> Planes:
+def render_planes(
+    planes: Picture,
+    spec: RenderSpec,
+    painter: TextPainter,
+    when: float,
+    over: Planes | None = None,
+) -> Planes:
     """The picture of ``spec`` made from ``planes`` (which are never modified): drawn at the
-    profile's size (a drawing: the test pattern) or scaled to it from whatever size they have
-    (the camera's view window), then turned, mirrored and written on; C-contiguous, as
-    encoders need."""
-    out = at_size(planes, spec.width, spec.height)
+    profile's size (a drawing: the test pattern; over ``over``, see ``Drawing.render``) or
+    scaled to it from whatever size they have (the camera's view window), then turned,
+    mirrored and written on; C-contiguous, as encoders need."""
+    out = at_size(planes, spec.width, spec.height, over)
     out = rotate(out, spec.rotation)
     if spec.mirror:
         out = mirror(out)
@@ -94,3 +100,27 @@ def render_planes(planes: Picture, spec: RenderSpec, painter: TextPainter, when:
         if rows is not None:
             out = out.drawn_over(rows)  # a drawing's history says the bar was drawn over
     return contiguous(out)
+
+
+class ProfileRenderer:
+    """Renders one profile's frames in order (one at a time), drawing each over the last
+    one when the profile's pictures are a drawing's own planes (no rotation, mirror or
+    text bar after it): a test pattern frame then redraws only the rows that changed.
+
+    The planes it returns are drawn over by the next frame: whoever keeps them beyond the
+    encode (a JPEG profile's encoder, to compare) must not trust their pixels later.
+    """
+
+    def __init__(self, spec: RenderSpec, painter: TextPainter) -> None:
+        self.spec = spec
+        self.painter = painter
+        self._direct = spec.rotation // 90 % 4 == 0 and not spec.mirror and not spec.osd.visible
+        self._last: Planes | None = None
+
+    def render(self, planes: Picture, when: float) -> Planes:
+        """The picture of this profile made from ``planes`` (``render_planes``)."""
+        over, self._last = self._last, None  # given up even if drawing fails part-way
+        out = render_planes(planes, self.spec, self.painter, when, over)
+        if self._direct and out.drawn is not None:
+            self._last = out
+        return out

@@ -62,6 +62,23 @@ class Layout:
         self._first_col: list[int] = np.searchsorted(self.cols, np.arange(WIDTH + 1)).tolist()
         self._first_row: list[int] = np.searchsorted(self.rows, np.arange(HEIGHT + 1)).tolist()
         self._texts: dict[tuple[int, int, int, int], TextLine] = {}
+        self._bars: tuple[object, int, tuple[Plane, Plane, Plane]] | None = None
+
+    def bar_rows(self, bars: tuple[Plane, Plane, Plane], offset: int) -> tuple[Plane, Plane, Plane]:
+        """One row of each plane of the vertical ``bars`` (rows of pattern pixels, Y, U, V,
+        twice the pattern's width) scrolled by ``offset``: gathered once while the bars
+        stand still (the last ones kept; read-only)."""
+        last = self._bars
+        if last is not None and last[0] is bars and last[1] == offset:
+            return last[2]
+        chroma = self.chroma_cols + offset
+        rows = (
+            shared(bars[0][self.cols + offset]),
+            shared(bars[1][chroma]),
+            shared(bars[2][chroma]),
+        )
+        self._bars = (bars, offset, rows)
+        return rows
 
     def text_line(self, x: int, y: int, scale: int, length: int) -> TextLine:
         """The line of ``length`` characters at ``(x, y)``, font ``scale``, in this picture:

@@ -17,7 +17,7 @@ character and place (``TextLine``). Nothing is scaled.
 from __future__ import annotations
 
 import time
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -66,9 +66,13 @@ class _Text:
     scale: int
     text: str
 
-    def paint(self, planes: Planes, layout: Layout) -> None:
+    def paint(self, planes: Planes, layout: Layout, reaches: Callable[[int, int], bool]) -> None:
+        """Paint the line if its bar's rows ``reaches`` the rows being drawn."""
         line = layout.text_line(self.x, self.y, self.scale, len(self.text))
-        fill(planes, line.geometry.bar, BLACK_Y, _GREY_C, _GREY_C)
+        bar = line.geometry.bar
+        if not reaches(bar[1], bar[3]):
+            return
+        fill(planes, bar, BLACK_Y, _GREY_C, _GREY_C)
         x0, y0, x1, y1 = line.geometry.glyphs
         if x1 > x0 and y1 > y0:
             planes.y[y0:y1, x0:x1] = line.pixels(self.text)
@@ -106,11 +110,12 @@ class _Caption:
 
 
 _TITLE_Y, _COUNTER_Y, _CLOCK_Y = 300, 420, 540
-#: The pattern rows of the two lines that change in every frame (the counter and the clock:
-#: their bars, a font pixel above and below glyphs of 7 rows, as TextGeometry places them).
+#: The pattern rows of the two lines that change in every frame (the counter and the clock):
+#: their glyphs' 7 rows, a font pixel below the top of their bars as TextGeometry places
+#: them (the bars around them do not change).
 _TICKING_ROWS = (
-    (_COUNTER_Y, _COUNTER_Y + (GLYPH_HEIGHT + 2) * 8),
-    (_CLOCK_Y, _CLOCK_Y + (GLYPH_HEIGHT + 2) * 6),
+    (_COUNTER_Y + 8, _COUNTER_Y + (GLYPH_HEIGHT + 1) * 8),
+    (_CLOCK_Y + 6, _CLOCK_Y + (GLYPH_HEIGHT + 1) * 6),
 )
 
 
@@ -150,34 +155,67 @@ class PatternFrame(Drawing):
         """The three lines of text (the time stamp made on first use, on a pool thread)."""
         return self.caption.texts()
 
-    def render(self, width: int, height: int) -> Planes:
+    def render(self, width: int, height: int, over: Planes | None = None) -> Planes:
         """The frame drawn at ``width`` x ``height``: new planes, each pixel written about
-        once (bars), then the box, the object and the text over them."""
+        once (bars), then the box, the object and the text over them; or, over the planes
+        of the frame just before it (``over``, which the caller gives up), only the rows
+        that changed since it: the bars there, then every part that reaches into them."""
         layout = layout_of(width, height, self.window)
-        bar_y, bar_u, bar_v = self.bars
-        y = np.empty((height, width), np.uint8)
-        u = np.empty((height // 2, width // 2), np.uint8)
-        v = np.empty((height // 2, width // 2), np.uint8)
-        # The bars are vertical: every row is one gathered row (a broadcast copy).
-        y[...] = bar_y[layout.cols + self.offset]
-        chroma = layout.chroma_cols + self.offset
-        u[...] = bar_u[chroma]
-        v[...] = bar_v[chroma]
-        planes = Planes(y, u, v)
-        fill(planes, layout.span(self.box), *self.box_yuv)
-        if self.scripted is not None:
-            box, luma = self.scripted
-            fill(planes, layout.span(box), luma, _GREY_C, _GREY_C)
-        for text in self.texts:
-            text.paint(planes, layout)
+        damage = None
+        if self.token is not None and self.since is not None:
+            # Even rows only: then a chroma row is redrawn exactly with its two luma rows.
+            rows = tuple(
+                (top & ~1, (bottom + 1) & ~1)
+                for top, bottom in (layout.rows_of(t, b) for t, b in self.since.rows)
+            )
+            damage = Damage((self.since.token, self.window, width, height), rows)
+        if (
+            damage is not None
+            and over is not None
+            and over.drawn == damage.since
+            and over.y.flags.writeable
+        ):
+            planes = Planes(over.y, over.u, over.v)
+            self._draw(planes, layout, damage.rows)
+        else:
+            planes = Planes(
+                np.empty((height, width), np.uint8),
+                np.empty((height // 2, width // 2), np.uint8),
+                np.empty((height // 2, width // 2), np.uint8),
+            )
+            self._draw(planes, layout, None)
         if self.token is None:
             return planes
         drawn = (self.token, self.window, width, height)
-        damage = None
-        if self.since is not None:
-            rows = tuple(layout.rows_of(top, bottom) for top, bottom in self.since.rows)
-            damage = Damage((self.since.token, self.window, width, height), rows)
-        return Planes(y, u, v, drawn, damage)
+        return Planes(planes.y, planes.u, planes.v, drawn, damage)
+
+    def _draw(
+        self, planes: Planes, layout: Layout, rows: tuple[tuple[int, int], ...] | None
+    ) -> None:
+        """Draw the frame, everywhere (``rows`` None) or in luma rows ``rows`` (even bounds):
+        there the bars, then each part whose rows reach into them, whole (the parts lie
+        in rows that changed or are drawn as they were: the title)."""
+        # The bars are vertical: every row is one gathered row (a broadcast copy).
+        luma, u_row, v_row = layout.bar_rows(self.bars, self.offset)
+        for top, bottom in ((0, planes.height),) if rows is None else rows:
+            if bottom > top:
+                planes.y[top:bottom] = luma
+                planes.u[top // 2 : bottom // 2] = u_row
+                planes.v[top // 2 : bottom // 2] = v_row
+
+        def reaches(top: int, bottom: int) -> bool:
+            return rows is None or any(top < end and start < bottom for start, end in rows)
+
+        box = layout.span(self.box)
+        if reaches(box[1], box[3]):
+            fill(planes, box, *self.box_yuv)
+        if self.scripted is not None:
+            scripted, level = self.scripted
+            box = layout.span(scripted)
+            if reaches(box[1], box[3]):
+                fill(planes, box, level, _GREY_C, _GREY_C)
+        for text in self.texts:
+            text.paint(planes, layout, reaches)
 
     def cropped(self, left: float, top: float, width: float, height: float) -> PatternFrame:
         """This frame seen through a window of the part it shows."""
