@@ -8,7 +8,6 @@ strict decoders accept, and say its restart interval so RFC 2435 carries it.
 from __future__ import annotations
 
 import subprocess
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -20,9 +19,9 @@ from ipcamd.video.frame import Planes
 from ipcamd.video.jpeg_rows import MAX_SKIP, RowReusingJpeg, changed_rows, damaged_rows
 from ipcamd.video.osd import OsdSpec, Position, TextPainter
 from ipcamd.video.render import RenderSpec, render_planes
-from ipcamd.video.sources.scripted import ObjectMode, ObjectScript, PatternMode, Scene
 from ipcamd.video.sources.testpattern import FPS, TestPattern
 from tests.support import require_tool
+from tests.video.scenes import SCROLLED, scripted_frames
 
 QUALITY = 70
 
@@ -187,32 +186,15 @@ def test_the_pattern_names_every_row_it_changes(
     script's changes, a view window and the OSD; joined frames stay exact throughout."""
     width, height = size
     painter = TextPainter()
-    scene = Scene(FPS)
-    pattern = TestPattern(1, 42, painter, scene)
-    pattern.open()
     spec = RenderSpec("1", width, height, 30, osd=osd)
     encoder = RowReusingJpeg(QUALITY)
-    script = ObjectScript(ObjectMode.MOVING, size=(1500, 1500), speed=(4000, 3000))
-    changes = {
-        10: {"script": script},
-        20: {"script": replace(script, luma=90)},
-        30: {"pattern": PatternMode.STILL},
-        40: {"script": replace(script, mode=ObjectMode.OFF)},
-        50: {"pattern": PatternMode.SCROLLING},
-        60: {"pattern": PatternMode.MOVING},
-    }
     previous: Planes | None = None
     vouched = 0
-    for number in range(75):
-        if number in changes:
-            scene.update(**changes[number])  # type: ignore[arg-type]
-        frame = pattern.make()
-        if window is not None:
-            frame = frame.cropped(*window)
+    for number, frame in scripted_frames(75, painter, window):
         planes = render_planes(frame, spec, painter, 1e9 + number / FPS)
         if previous is not None:
             named = damaged_rows(previous, planes, -(-height // 16))
-            if 50 <= number < 61:
+            if number in SCROLLED:
                 assert named is None, number  # the bars scroll: everything may change
             else:
                 assert named is not None, number
@@ -222,7 +204,7 @@ def test_the_pattern_names_every_row_it_changes(
         jpeg = encoder.encode(planes)
         assert np.array_equal(pixels(jpeg), pixels(whole(planes))), number
         previous = planes
-    assert vouched == 74 - 11
+    assert vouched == 74 - len(SCROLLED)
     assert encoder.compared < 12  # only while the bars scrolled, and less often then
 
 

@@ -4,7 +4,6 @@ the view window, never scaled, and always the same for one seed and frame number
 from __future__ import annotations
 
 import threading
-from dataclasses import replace
 from datetime import UTC, datetime
 from itertools import pairwise
 
@@ -17,8 +16,9 @@ from ipcamd.video.imaging import at_size, tile
 from ipcamd.video.osd import Background, OsdSpec, TextPainter
 from ipcamd.video.render import ProfileRenderer, RenderSpec, render_planes
 from ipcamd.video.sources.base import ComputedSource
-from ipcamd.video.sources.scripted import ObjectMode, ObjectScript, PatternMode, Scene
+from ipcamd.video.sources.scripted import ObjectMode, ObjectScript, Scene
 from ipcamd.video.sources.testpattern import FPS, HEIGHT, WIDTH, TestPattern
+from tests.video.scenes import SCROLLED, scripted_frames
 from tests.video.streams import wait_until
 
 
@@ -192,27 +192,10 @@ def test_a_frame_drawn_over_the_last_one_is_the_frame_drawn_anew(
     drawn on new planes, and the last planes are reused whenever the frame says what changed."""
     width, height = size
     painter = TextPainter()
-    scene = Scene(FPS)
-    pattern = TestPattern(1, 42, painter, scene)
-    pattern.open()
     renderer = ProfileRenderer(RenderSpec("1", width, height, 30), painter)
-    script = ObjectScript(ObjectMode.MOVING, size=(1500, 1500), speed=(4000, 3000))
-    changes = {
-        10: {"script": script},
-        20: {"script": replace(script, luma=90)},
-        30: {"pattern": PatternMode.STILL},
-        40: {"script": replace(script, mode=ObjectMode.OFF)},
-        50: {"pattern": PatternMode.SCROLLING},
-        60: {"pattern": PatternMode.MOVING},
-    }
     previous: Planes | None = None
     reused = 0
-    for number in range(80):
-        if number in changes:
-            scene.update(**changes[number])  # type: ignore[arg-type]
-        frame = pattern.make()
-        if window is not None:
-            frame = frame.cropped(*window)
+    for number, frame in scripted_frames(80, painter, window):
         drawn = renderer.render(frame, 1e9 + number / FPS)
         anew = frame.render(width, height)
         for plane, expected in zip((drawn.y, drawn.u, drawn.v), (anew.y, anew.u, anew.v)):
@@ -220,7 +203,7 @@ def test_a_frame_drawn_over_the_last_one_is_the_frame_drawn_anew(
         if previous is not None and drawn.y is previous.y:
             reused += 1
         previous = drawn
-    assert reused == 79 - 11  # not while the bars scroll (and not on the first frame after)
+    assert reused == 79 - len(SCROLLED)  # not while the bars scroll
 
 
 def test_a_profile_with_a_text_bar_or_a_turn_draws_every_frame_anew() -> None:
