@@ -4,7 +4,6 @@ view over it, and a hub whose profiles take their frames from the view."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 import numpy as np
@@ -13,6 +12,7 @@ import numpy.typing as npt
 from ipcamd.video.frame import Planes
 from ipcamd.video.hub import StreamHub
 from ipcamd.video.osd import TextPainter
+from ipcamd.video.pool import FramePool
 from ipcamd.video.producer import Producer
 from ipcamd.video.view import View
 
@@ -42,7 +42,7 @@ async def view_stage(max_viewers: int = 0) -> AsyncIterator[Stage]:
     """``(hub, source, view)`` for camera 1 (``Image.MaxViewers`` is ``max_viewers``)."""
     source = Producer("camera 1")
     view = View(source, 1)
-    executor = ThreadPoolExecutor(2)
+    executor = FramePool(2)
     hub = StreamHub(lambda _name: view, executor, TextPainter(), lambda: max_viewers)
     try:
         yield hub, source, view

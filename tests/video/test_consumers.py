@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -15,6 +14,7 @@ from ipcamd.video.consumers import ConsumerKind
 from ipcamd.video.frame import solid
 from ipcamd.video.hub import StreamHub
 from ipcamd.video.osd import TextPainter
+from ipcamd.video.pool import FramePool
 from ipcamd.video.producer import Producer
 from ipcamd.video.render import Codec, RenderSpec
 from tests.support import Camera
@@ -35,7 +35,7 @@ class Limit:
 @pytest.fixture
 async def setup() -> AsyncIterator[tuple[StreamHub, Producer, Limit]]:
     producer = Producer("1")
-    executor = ThreadPoolExecutor(2)
+    executor = FramePool(2)
     limit = Limit()
     hub = StreamHub(lambda _name: producer, executor, TextPainter(), limit)
     yield hub, producer, limit

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import AsyncIterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -18,6 +17,7 @@ from ipcamd.video.frame import Planes, solid
 from ipcamd.video.hub import StreamHub
 from ipcamd.video.mjpeg import multipart_part
 from ipcamd.video.osd import TextPainter
+from ipcamd.video.pool import FramePool
 from ipcamd.video.producer import Producer
 from ipcamd.video.render import Codec, RenderSpec
 from tests.video.streams import jpeg_size, wait_until
@@ -65,7 +65,7 @@ async def hub_with() -> AsyncIterator[tuple[StreamHub, Producer, list[RecordingE
     made: list[RecordingEncoder] = []
     encoders = {**ENCODERS, Codec.JPEG: lambda _spec: RecordingEncoder(made)}
     producer = Producer("1")
-    executor = ThreadPoolExecutor(4)
+    executor = FramePool(4)
     hub = StreamHub(lambda _name: producer, executor, TextPainter(), lambda: 0, encoders)
     yield hub, producer, made
     hub.close()
@@ -178,14 +178,14 @@ async def test_frames_reach_the_encoder_one_at_a_time_in_order(
     assert encoder.most_concurrent == 1
 
 
-class CountingPool(ThreadPoolExecutor):
-    """A thread pool that counts the jobs handed to it (on the caller's thread, at once)."""
+class CountingPool(FramePool):
+    """A video pool that counts the jobs handed to it (on the caller's thread, at once)."""
 
-    submitted = 0
+    posted = 0
 
-    def submit(self, *args: Any, **kwargs: Any) -> Future[Any]:
-        self.submitted += 1
-        return super().submit(*args, **kwargs)
+    def post(self, *args: Any) -> None:
+        self.posted += 1
+        super().post(*args)
 
 
 async def test_a_consumer_past_the_frame_in_the_encoder_waits_for_it() -> None:
@@ -211,7 +211,7 @@ async def test_a_consumer_past_the_frame_in_the_encoder_waits_for_it() -> None:
             snapshot = asyncio.create_task(second.next(1))
             for _ in range(3):
                 await asyncio.sleep(0)  # the snapshot's task runs up to where it waits
-            assert pool.submitted == 1
+            assert pool.posted == 1
             encoder.gate.set()
             assert (await streamed).data == bytes([1])
             assert (await snapshot).data == bytes([2])

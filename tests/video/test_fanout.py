@@ -7,7 +7,6 @@ import itertools
 import socket
 import sys
 from collections.abc import AsyncIterator
-from concurrent.futures import ThreadPoolExecutor
 
 import aiohttp
 import pytest
@@ -18,6 +17,7 @@ from ipcamd.video.frame import solid
 from ipcamd.video.hub import Profile, StreamHub
 from ipcamd.video.mjpeg import multipart_part
 from ipcamd.video.osd import TextPainter
+from ipcamd.video.pool import FramePool
 from ipcamd.video.producer import Producer, StreamClosed
 from ipcamd.video.render import RenderSpec
 from tests.support import ROOT_PASSWORD, Camera
@@ -27,7 +27,7 @@ from tests.video.streams import RecordingTransport, open_stream, wait_until
 @pytest.fixture
 async def hub() -> AsyncIterator[tuple[StreamHub, Producer]]:
     producer = Producer("1")
-    executor = ThreadPoolExecutor(2)
+    executor = FramePool(2)
     hub = StreamHub(lambda _name: producer, executor, TextPainter(), lambda: 0)
     yield hub, producer
     hub.close()

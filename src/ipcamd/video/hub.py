@@ -23,7 +23,6 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import Executor
 
 from ipcamd.errors import Busy
 from ipcamd.video.consumers import Consumer, ConsumerInfo, ConsumerKind, ProfileLeft
@@ -32,6 +31,7 @@ from ipcamd.video.fanout import STALL_TIMEOUT, MjpegSender, StallSweep
 from ipcamd.video.frame import Frame
 from ipcamd.video.osd import TextPainter
 from ipcamd.video.pacing import FramePicker
+from ipcamd.video.pool import FramePool
 from ipcamd.video.producer import Producer, StreamClosed
 from ipcamd.video.render import Codec, ProfileRenderer, RenderSpec
 
@@ -170,18 +170,23 @@ class Profile:
 
     def _start_encode(self, frame: Frame) -> tuple[int, asyncio.Future[Encoded]]:
         """Render and encode ``frame`` in the pool: one job, and one callback on the loop
-        when it is done (no task, no chained futures: the per-frame floor, docs/video.md)."""
+        when it is done (no task, no futures between the threads: the per-frame floor,
+        docs/video.md)."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Encoded] = loop.create_future()
         self._pending = (frame.seq, future)
+        seq = frame.seq
+
+        def done(encoded: Encoded | None, error: BaseException | None) -> None:
+            _call_on(loop, self._encoded, seq, future, encoded, error)
+
         try:
-            job = self._hub.executor.submit(self._render, frame)
+            self._hub.executor.post(self._render, frame, done)
         except RuntimeError:  # the pool is shut down: the server is stopping
             self._pending = None
             future.set_exception(StreamClosed(self.producer.name))
             future.exception()
             return frame.seq, future
-        job.add_done_callback(lambda job: _call_on(loop, self._encoded, frame.seq, future, job))
         return self._pending
 
     def _push(self, frame: Frame) -> None:
@@ -189,24 +194,28 @@ class Profile:
         self._start_encode(frame)
 
     def _encoded(
-        self, seq: int, future: asyncio.Future[Encoded], job: concurrent.futures.Future[Encoded]
+        self,
+        seq: int,
+        future: asyncio.Future[Encoded],
+        encoded: Encoded | None,
+        error: BaseException | None,
     ) -> None:
-        """Runs on the loop when the pool has encoded frame ``seq``: keep it, give it to whoever
-        awaits it, write it to the senders (and encode a newer frame chosen meanwhile)."""
+        """Runs on the loop when the pool has encoded frame ``seq`` (or failed to, or dropped
+        it at shutdown): keep it, give it to whoever awaits it, write it to the senders (and
+        encode a newer frame chosen meanwhile)."""
         if self._pending is not None and self._pending[0] == seq:
             self._pending = None
-        error = None if job.cancelled() else job.exception()
-        if job.cancelled() or error is not None:
+        if encoded is None or error is not None:
             if not future.done():
-                if error is None:
+                if error is None or isinstance(error, concurrent.futures.CancelledError):
                     future.cancel()
                 else:
                     future.set_exception(error)
                     future.exception()  # retrieved: logged here once, raised to its awaiters
-            if error is not None and self.senders:
+            cancelled = isinstance(error, concurrent.futures.CancelledError)
+            if error is not None and not cancelled and self.senders:
                 _LOGGER.error("Encoding a frame failed: %s", error, exc_info=error)
             return
-        encoded = job.result()
         self._hub.encodes += 1
         if self._last is None or encoded.seq > self._last.seq:
             self._last = encoded
@@ -239,7 +248,7 @@ class StreamHub:
     def __init__(
         self,
         producers: Callable[[str], Producer],
-        executor: Executor,
+        executor: FramePool,
         painter: TextPainter,
         max_viewers: Callable[[], int],
         encoders: Mapping[Codec, EncoderFactory] = ENCODERS,

@@ -10,7 +10,6 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from urllib.parse import parse_qsl
 
@@ -24,6 +23,7 @@ from ipcamd.video.feeds import FrameFeed
 from ipcamd.video.hub import StreamHub
 from ipcamd.video.options import MAX_FPS, StreamOptions, build_options
 from ipcamd.video.osd import LocalTime, TextPainter, host_local_time
+from ipcamd.video.pool import FramePool
 from ipcamd.video.producer import Producer, VideoStatus
 from ipcamd.video.quad import QuadCamera
 from ipcamd.video.render import Codec, RenderSpec
@@ -62,9 +62,7 @@ class VideoService:
         self.params = params
         #: Draws every text; times drawn on pictures are shown through ``local_time``.
         self.painter = TextPainter(local_time)
-        self.executor = ThreadPoolExecutor(
-            max_workers=max(2, os.cpu_count() or 2), thread_name_prefix="ipcamd-video"
-        )
+        self.executor = FramePool(max(2, os.cpu_count() or 2))
         self.cameras: list[Camera] = []
         #: What a script shows on each test-pattern input (``scene``): kept across reopens.
         self.scenes: dict[int, Scene] = {}
