@@ -225,3 +225,29 @@ def test_a_scaled_line_is_the_font_with_each_pixel_scaled() -> None:
         scaled = painter.mask(text, scale)
         assert np.array_equal(scaled, np.repeat(np.repeat(plain, scale, axis=0), scale, axis=1))
         assert painter.mask(text, scale) is not scaled  # a new mask each time, from the cache
+
+
+@pytest.mark.parametrize("offset", [0.0, 0.3, -12.75, 3600.0])
+def test_the_stamp_is_the_local_time_to_the_millisecond(offset: float) -> None:
+    def local(when: float) -> datetime:
+        return datetime.fromtimestamp(when + offset, UTC)
+
+    painter = TextPainter(local)
+    rng = np.random.default_rng(5)
+    start = 1.7e9 + 0.98
+    times = [start + n / 30 for n in range(200)]  # frames across several seconds
+    times += [start - 0.5, start + 86400.2, start + 0.999999, start + 1.0, start]  # jumps
+    times += (start + rng.random(100) * 5).tolist()
+    for when in times:
+        expected = local(when)
+        assert painter.stamp(when) == (
+            f"{expected:%Y-%m-%d %H:%M:%S}.{expected.microsecond // 1000:03d}"
+        ), when
+
+
+def test_a_new_clock_shows_from_the_next_second() -> None:
+    shift = [0.0]
+    painter = TextPainter(lambda when: datetime.fromtimestamp(when + shift[0], UTC))
+    assert painter.stamp(1.7e9 + 0.5) == "2023-11-14 22:13:20.500"
+    shift[0] = 3600.0
+    assert painter.stamp(1.7e9 + 1.25) == "2023-11-14 23:13:21.250"

@@ -95,6 +95,26 @@ class TextPainter:
         #: (a few); a race between pool threads only builds one twice.
         self._cells: dict[int, npt.NDArray[np.bool_]] = {1: cells}
         self.local_time = local_time
+        #: The last second :meth:`stamp` converted: its first host microsecond, its text.
+        self._second: tuple[int, str] | None = None
+
+    def stamp(self, when: float) -> str:
+        """Host time ``when`` as local ``YYYY-MM-DD HH:MM:SS.mmm`` (the test pattern's clock).
+
+        ``local_time`` is asked once per second shown, not once per frame (the device clock's
+        conversion costs tens of µs when run once a frame): a change of the device's clock or
+        time zone shows from the next second on.
+        """
+        micros = round(when * 1_000_000)
+        second = self._second
+        if second is None or not 0 <= micros - second[0] < 1_000_000:
+            t = self.local_time(when)
+            # Field by field: strftime costs tens of µs when run once a frame.
+            text = (
+                f"{t.year:04d}-{t.month:02d}-{t.day:02d} {t.hour:02d}:{t.minute:02d}:{t.second:02d}"
+            )
+            second = self._second = (micros - t.microsecond, text)
+        return f"{second[1]}.{(micros - second[0]) // 1000:03d}"
 
     def _scaled_cells(self, scale: int) -> npt.NDArray[np.bool_]:
         cells = self._cells.get(scale)

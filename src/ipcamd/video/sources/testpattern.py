@@ -95,12 +95,7 @@ class _Caption:
     def texts(self) -> tuple[_Text, ...]:
         texts = self._texts
         if texts is None:
-            t = self._painter.local_time(self._when)
-            # Formatted field by field: strftime costs tens of µs when run once a frame.
-            stamp = (
-                f"{t.year:04d}-{t.month:02d}-{t.day:02d} "
-                f"{t.hour:02d}:{t.minute:02d}:{t.second:02d}.{t.microsecond // 1000:03d}"
-            )
+            stamp = self._painter.stamp(self._when)
             texts = self._texts = (
                 _Text(48, _TITLE_Y, 8, self._title),
                 _Text(48, _COUNTER_Y, 8, f"frame {self._number:08d}"),
