@@ -4,7 +4,9 @@ every handle is named, listed and logged; a handle moves between profiles at onc
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
+import weakref
 from collections.abc import AsyncIterator
 
 import pytest
@@ -209,3 +211,24 @@ async def test_http_viewers_are_listed_by_address(camera: Camera) -> None:
         assert info.spec is not None
         assert (info.spec.camera, info.spec.width, info.spec.height) == ("1", 160, 120)
     await wait_until(lambda: video.consumers() == [])
+
+
+async def test_a_profile_its_last_consumer_left_is_freed_at_once(
+    setup: tuple[StreamHub, Producer, Limit],
+) -> None:
+    """No reference cycle keeps an ended profile (its pictures, its encoder's rows) for the
+    collector, nor does the pool thread that encoded its last frame: with the collector off,
+    it is gone once its last consumer left (and the worker let go of its job)."""
+    hub, producer, _limit = setup
+    spec = RenderSpec("1", 32, 24, 30)
+    producer.publish(solid(64, 48, 1), when=1.0)
+    gc.collect()
+    gc.disable()
+    try:
+        with hub.attach("snapshot") as consumer:
+            profile = weakref.ref(consumer.use(spec))
+            assert (await consumer.use(spec).next(0)).seq == 1
+        assert hub.profile(spec) is None
+        await wait_until(lambda: profile() is None)
+    finally:
+        gc.enable()

@@ -61,7 +61,7 @@ class Profile:
         self._closed = False
         self._last: Encoded | None = None
         self._pending: tuple[int, asyncio.Future[Encoded]] | None = None
-        self._unlisten = producer.add_listener(self._on_frame)
+        self._unlisten: Callable[[], None] | None = producer.add_listener(self._on_frame)
         self._on_frame()  # a running camera's current frame is the first one
 
     @property
@@ -157,7 +157,11 @@ class Profile:
     def close(self) -> None:
         """Stop looking at frames; waiting consumers get StreamClosed, streams end."""
         self._closed = True
-        self._unlisten()
+        if self._unlisten is not None:
+            # Dropped once called: it holds our bound method, so kept it would make this
+            # profile (its pictures, its encoder's rows) a cycle that waits for the collector.
+            unlisten, self._unlisten = self._unlisten, None
+            unlisten()
         self.wake()
         self.encoder.close()
         for sender in self.senders:

@@ -118,3 +118,6 @@ class FramePool(Executor):
                 self._busy -= 1
             if done is not None:
                 done(result, error)
+            # Not kept while waiting for the next job: the last frame, its result and the
+            # profile its callback names would otherwise live on after the profile ended.
+            del job, function, argument, done, result, error
