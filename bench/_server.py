@@ -240,7 +240,10 @@ async def _serve(spec: dict[str, Any]) -> None:
     fields.setdefault("rtsp_port", 0)  # RTSP off unless asked (bench/rtsp.py asks for -1)
     fields.setdefault("log_level", spec["log_level"])
     config = Config(data_dir=Path(spec["data_dir"]), root_password=spec["password"], **fields)
-    server = Server(config)
+    try:
+        server = Server(config, settle_heap=True)  # as ``ipcamd serve`` runs it
+    except TypeError:  # an older tree, measured beside this one: it had no such setting
+        server = Server(config)
     device = await server.start()
     if spec["settings"]:
         await device.params.async_update(list(spec["settings"].items()), AccessLevel.ROOT)

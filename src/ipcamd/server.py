@@ -19,6 +19,7 @@ from enum import Enum
 
 from aiohttp import web
 
+from ipcamd import heap
 from ipcamd.config import Config
 from ipcamd.device import Device
 from ipcamd.errors import Busy, CommitFailed, IpcamdError
@@ -47,8 +48,11 @@ class Outcome(Enum):
 class Server:
     """An HTTP server bound to a device; ``start`` and ``stop`` are used by tests directly."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, *, settle_heap: bool = False) -> None:
         self.config = config
+        #: After each (re)start, freeze what start-up made (:func:`ipcamd.heap.settle`): what
+        #: :func:`serve` does; off for tests, which start many servers in one process.
+        self.settle_heap = settle_heap
         self.device: Device | None = None
         self._runner: web.AppRunner | None = None
         self.port: int = config.port
@@ -137,6 +141,9 @@ class Server:
         device.set_restart_handler(self._on_restart_request)
         self.device, self._runner = device, runner
         await self._start_rtsp(device)
+        if self.settle_heap:
+            frozen = heap.settle()
+            _LOGGER.debug("%d objects of start-up out of the collector's full passes", frozen)
         if self.on_ready is not None:
             self.on_ready(self.url, device)
         return device
@@ -245,7 +252,7 @@ def _settle(request: RestartRequest, error: IpcamdError | None) -> None:
 async def serve(config: Config, on_ready: Ready | None = None) -> tuple[Outcome, int]:
     """Serve until SIGINT or SIGTERM (or a relaunch); returns why, and the port it used."""
     loop = asyncio.get_running_loop()
-    server = Server(config)
+    server = Server(config, settle_heap=True)
     stopped = server.finished()
 
     def on_signal() -> None:
