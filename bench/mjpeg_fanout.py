@@ -149,12 +149,11 @@ async def measure_row(
         for _ in range(windows):
             before = [c.parts for c in counters]
             encodes = (await server.stats())["encodes"]
-            cpu = ps.cpu_times()
+            cpu = server.cpu_seconds()
             t0 = time.monotonic()
             await asyncio.sleep(seconds)
             elapsed = time.monotonic() - t0
-            cpu_after = ps.cpu_times()
-            used = (cpu_after.user + cpu_after.system) - (cpu.user + cpu.system)
+            used = server.cpu_seconds() - cpu
             seen.cpu.append(100 * used / elapsed)
             parts = [c.parts - b for c, b in zip(counters, before, strict=True)]
             seen.fps.append([p / elapsed for p in parts])
@@ -335,12 +334,11 @@ async def snapshots(
     for protocol in protocols:  # one each first: logins are cached, the camera runs
         await protocol.ask()
     print(f"snapshots, {clients} clients at {rate:g}/s each, {windows} windows of {seconds:g} s:")
-    ps = server.ps
     p99s: list[float] = []
     for _ in range(windows):
         latencies.clear()
         encodes = (await server.stats())["encodes"]
-        cpu = ps.cpu_times()
+        cpu = server.cpu_seconds()
         deadline = time.monotonic() + seconds
 
         async def poll(protocol: SnapshotClient, deadline: float = deadline) -> None:
@@ -350,8 +348,7 @@ async def snapshots(
                 await asyncio.sleep(max(0.0, 1 / rate - (time.monotonic() - now)))
 
         await asyncio.gather(*(poll(p) for p in protocols))
-        cpu_after = ps.cpu_times()
-        used = (cpu_after.user + cpu_after.system) - (cpu.user + cpu.system)
+        used = server.cpu_seconds() - cpu
         encoded = (await server.stats())["encodes"] - encodes
         ordered = sorted(latencies)
         p50 = ordered[len(ordered) // 2] * 1000
