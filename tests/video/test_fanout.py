@@ -14,11 +14,12 @@ import pytest
 from ipcamd.video.encoder import Encoded
 from ipcamd.video.fanout import SEND_BUFFER, WATCH_PARTS, MjpegSender
 from ipcamd.video.frame import solid
-from ipcamd.video.hub import Profile, StreamHub
+from ipcamd.video.hub import StreamHub
 from ipcamd.video.mjpeg import multipart_part
 from ipcamd.video.osd import TextPainter
 from ipcamd.video.pool import FramePool
 from ipcamd.video.producer import Producer, StreamClosed
+from ipcamd.video.profile import Profile
 from ipcamd.video.render import RenderSpec
 from tests.support import ROOT_PASSWORD, Camera
 from tests.video.streams import RecordingTransport, open_stream, wait_until

@@ -25,7 +25,8 @@ from ipcamd.errors import StreamClosed
 if TYPE_CHECKING:
     from ipcamd.video.encoder import Encoded
     from ipcamd.video.fanout import MjpegSender
-    from ipcamd.video.hub import Profile, StreamHub
+    from ipcamd.video.hub import StreamHub
+    from ipcamd.video.profile import Profile
     from ipcamd.video.render import RenderSpec
 
 _LOGGER = logging.getLogger(__name__)
