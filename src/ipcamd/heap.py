@@ -18,7 +18,9 @@ def settle() -> int:
     are frozen.
 
     Called after each (re)start of the device: the previous start's frozen objects are looked
-    at again first, so a device closed by a restart is collected like any other garbage.
+    at again first, so the cycles a device closed by a restart leaves are collected like any
+    other garbage (what still references it, such as aiohttp's middleware cache, keeps it:
+    docs/decisions.md, "The collector").
     Frozen objects are never collected, so this is for a process's own start-up, not for a
     test that starts many servers (which leaves it off).
     """
