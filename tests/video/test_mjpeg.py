@@ -41,13 +41,14 @@ async def test_stream_headers_and_parts(camera: Camera, path: str) -> None:
     assert len({body for _, body in parts}) == 3
 
 
-async def test_a_still_scene_streams_jpegs_joined_from_rows(camera: Camera) -> None:
+async def test_a_still_scene_streams_jpegs_joined_from_tiles(camera: Camera) -> None:
     """Over still bars only the box, the counter and the clock change: after the first
-    frames a part is joined from rows (a restart marker after each), and decodes whole."""
+    frames a part is joined from tiles of 16 MCUs (a restart marker after each), and decodes
+    whole."""
     async with open_stream(camera, "/mjpg/video.mjpg?resolution=1280x720") as response:
         parts = await read_parts(response, 6)
     scans = [parse_jpeg(body) for _, body in parts]
-    assert scans[-1].restart_interval == 1280 // 16
+    assert scans[-1].restart_interval == 16  # 256 pixels: 5 tiles a row
     for _, body in parts:
         picture = simplejpeg.decode_jpeg(body, colorspace="GRAY")
         assert picture.shape == (720, 1280, 1)

@@ -224,3 +224,31 @@ def test_a_profile_with_a_text_bar_or_a_turn_draws_every_frame_anew() -> None:
         np.testing.assert_array_equal(
             renderer.render(last, 2e9).y, render_planes(last, spec, painter, 2e9).y
         )
+
+
+@pytest.mark.parametrize("size", [(640, 480), (1920, 1080), (98, 74)])
+def test_only_the_characters_that_change_are_drawn_and_named(size: tuple[int, int]) -> None:
+    """The counter's and the clock's last digits are redrawn alone; a counter that gains a
+    digit (its bar grows) is redrawn whole; and the damage names all of it."""
+    width, height = size
+    pattern = TestPattern(1, 42, TextPainter())
+    pattern.open()
+    renderer = ProfileRenderer(RenderSpec("1", width, height, 30), pattern._painter)
+    previous = None
+    moments = [(99_999_998, 0.0), (99_999_999, 0.033), (100_000_000, 0.066), (100_000_001, 1.1)]
+    for number, offset in moments:
+        frame = pattern.picture(number, 1e9 + offset)
+        drawn = renderer.render(frame, 0.0)
+        anew = frame.render(width, height)
+        for plane, expected in zip((drawn.y, drawn.u, drawn.v), (anew.y, anew.u, anew.v)):
+            np.testing.assert_array_equal(plane, expected, err_msg=str(number))
+        if previous is not None:
+            assert drawn.y is previous[0]  # drawn over the last frame
+            differs = np.argwhere(previous[1] != drawn.y)
+            assert drawn.damage is not None
+            for row, col in differs:
+                assert any(
+                    x0 <= col < x1 and y0 <= row < y1 for x0, y0, x1, y1 in drawn.damage.boxes
+                ), (number, row, col)
+        previous = (drawn.y, drawn.y.copy())
+    assert frame.since is not None

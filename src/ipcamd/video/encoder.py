@@ -17,7 +17,7 @@ from types import MappingProxyType
 from typing import ClassVar, Final
 
 from ipcamd.video.frame import Planes
-from ipcamd.video.jpeg_rows import RowReusingJpeg
+from ipcamd.video.jpeg_tiles import TileReusingJpeg
 from ipcamd.video.mjpeg import multipart_part
 from ipcamd.video.render import Codec, RenderSpec
 
@@ -75,8 +75,8 @@ class Encoder(ABC):
 
 class JpegEncoder(Encoder):
     """libjpeg-turbo (simplejpeg) straight from the I420 planes: 4:2:0, no colour conversion;
-    only the rows of MCUs that changed since the profile's last frame are encoded again
-    (``jpeg_rows.py``).
+    only the tiles of MCUs that changed since the profile's last frame are encoded again
+    (``jpeg_tiles.py``).
 
     With libjpeg-turbo's fast integer DCT: about a quarter less CPU per frame than the exact
     one (measured: docs/video.md, "Where the time goes"), for a difference of a grey level or
@@ -87,18 +87,18 @@ class JpegEncoder(Encoder):
 
     def __init__(self, quality: int) -> None:
         self.quality = quality
-        self.rows = RowReusingJpeg(quality)
+        self.tiles = TileReusingJpeg(quality)
 
     def encode(self, planes: Planes, seq: int, when: float) -> JpegFrame:
         """A JPEG of ``planes`` and its multipart part."""
-        jpeg = self.rows.encode(planes)
+        jpeg = self.tiles.encode(planes)
         return JpegFrame(seq, when, jpeg, multipart_part(jpeg))
 
     def request_keyframe(self) -> None:
         """Nothing to do: every JPEG stands alone."""
 
     def close(self) -> None:
-        """Nothing to release: the last frame's rows go with the encoder."""
+        """Nothing to release: the last frame's tiles go with the encoder."""
 
 
 class GreyEncoder(Encoder):

@@ -21,16 +21,20 @@ import numpy.typing as npt
 Plane = npt.NDArray[np.uint8]
 
 
+#: A rectangle of luma pixels ``(left, top, right, bottom)``, right and bottom exclusive.
+Box = tuple[int, int, int, int]
+
+
 @dataclass(frozen=True, slots=True)
 class Damage:
     """Where a picture may differ from an earlier picture of the same size, when what drew
     both knows it (the test pattern does): ``since`` is the earlier picture's
-    :attr:`Planes.drawn`, ``rows`` the luma rows ``(start, end)`` (end exclusive) that may
-    differ, chroma included. An encoder that still holds that picture need not compare the
-    two (``jpeg_rows.py``)."""
+    :attr:`Planes.drawn`, ``boxes`` the luma rectangles that may differ, chroma included
+    (even bounds: a chroma sample lies wholly inside or outside). An encoder that still holds
+    that picture need not compare the two (``jpeg_tiles.py``)."""
 
     since: Hashable
-    rows: tuple[tuple[int, int], ...]
+    boxes: tuple[Box, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,12 +68,12 @@ class Planes:
         """A writable copy (frames are shared between profiles and never modified in place)."""
         return Planes(self.y.copy(), self.u.copy(), self.v.copy())
 
-    def drawn_over(self, rows: tuple[int, int]) -> Planes:
-        """These planes after rows ``rows`` were drawn over in place: the same token and one
-        more damaged range, or no history if they had none."""
+    def drawn_over(self, box: Box) -> Planes:
+        """These planes after ``box`` was drawn over in place: the same token and one more
+        damaged rectangle, or no history if they had none."""
         if self.damage is None:
             return self
-        damage = Damage(self.damage.since, (*self.damage.rows, rows))
+        damage = Damage(self.damage.since, (*self.damage.boxes, box))
         return Planes(self.y, self.u, self.v, self.drawn, damage)
 
 

@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ipcamd.video.font import CELL_WIDTH, GLYPH_HEIGHT, build_cells, glyph_indices
-from ipcamd.video.frame import Planes
+from ipcamd.video.frame import Box, Planes
 
 #: Pixels around the text inside its bar, in font pixels.
 _PAD = 1
@@ -162,9 +162,10 @@ class TextPainter:
         clipped = mask[g_top - gy : g_bottom - gy, g_left - gx : g_right - gx]
         np.copyto(planes.y[g_top:g_bottom, g_left:g_right], color, where=clipped)
 
-    def draw_bar(self, planes: Planes, spec: OsdSpec, when: float) -> tuple[int, int] | None:
+    def draw_bar(self, planes: Planes, spec: OsdSpec, when: float) -> Box | None:
         """Draw the OSD bar of ``spec`` (at host time ``when``) across the top or bottom: the
-        pixel rows ``(start, end)`` it drew over, or None when there is nothing to draw."""
+        rectangle it drew over (even bounds, as a picture's damage has them), or None when
+        there is nothing to draw."""
         if not spec.visible:
             return None
         text = spec.line(self.local_time(when))
@@ -179,7 +180,7 @@ class TextPainter:
             _fill_background(planes, (0, y, planes.width, y + bar_h), background)
         color = _WHITE if spec.color == "white" else _BLACK
         self.draw(planes, text, 0, y, scale=scale, color=color)
-        return max(0, y), min(planes.height, y + bar_h)
+        return 0, max(0, y) & ~1, planes.width, (min(planes.height, y + bar_h) + 1) & ~1
 
 
 def _fill_background(

@@ -96,16 +96,16 @@ def render_planes(
         if out is planes:
             out = planes.copy()
         out = contiguous(out)
-        rows = painter.draw_bar(out, spec.osd, when)
-        if rows is not None:
-            out = out.drawn_over(rows)  # a drawing's history says the bar was drawn over
+        bar = painter.draw_bar(out, spec.osd, when)
+        if bar is not None:
+            out = out.drawn_over(bar)  # a drawing's history says the bar was drawn over
     return contiguous(out)
 
 
 class ProfileRenderer:
     """Renders one profile's frames in order (one at a time), drawing each over the last
     one when the profile's pictures are a drawing's own planes (no rotation, mirror or
-    text bar after it): a test pattern frame then redraws only the rows that changed.
+    text bar after it): a test pattern frame then redraws only what changed.
 
     The planes it returns are drawn over by the next frame: whoever keeps them beyond the
     encode (a JPEG profile's encoder, to compare) must not trust their pixels later.

@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ipcamd.video.font import CELL_WIDTH, GLYPH_HEIGHT, build_cells, glyph_indices
-from ipcamd.video.frame import Plane, Planes
+from ipcamd.video.frame import Box, Plane, Planes
 
 #: The pattern's own size: where its parts are placed, and what it is drawn at for a consumer
 #: that asks no size.
@@ -31,9 +31,6 @@ Window = tuple[float, float, float, float]
 WHOLE: Window = (0.0, 0.0, 1.0, 1.0)
 
 _Array = TypeVar("_Array", bound=npt.NDArray[np.generic])
-
-#: A rectangle ``(x0, y0, x1, y1)``, end exclusive.
-Box = tuple[int, int, int, int]
 
 
 def _centres(count: int, start: float, span: float, limit: int) -> npt.NDArray[np.intp]:
@@ -90,11 +87,6 @@ class Layout:
             geometry = TextGeometry.of(self, x, y, scale, (GLYPH_HEIGHT, length * CELL_WIDTH))
             line = self._texts[key] = TextLine(geometry, length)
         return line
-
-    def rows_of(self, top: int, bottom: int) -> tuple[int, int]:
-        """The picture rows that show pattern rows ``top`` to ``bottom`` (end exclusive)."""
-        rows = self._first_row
-        return rows[min(max(top, 0), HEIGHT)], rows[min(max(bottom, 0), HEIGHT)]
 
     def span(self, box: Box) -> Box:
         """The picture pixels that show pattern pixels ``box`` (possibly none)."""
@@ -175,6 +167,10 @@ class TextLine:
         self._cols = geometry.font_cols % CELL_WIDTH
         self._cells: dict[tuple[int, str], Plane] = {}
         self._last: tuple[str, Plane] | None = None
+
+    def columns(self, first: int, end: int) -> tuple[int, int]:
+        """The glyph-area columns that show characters ``first`` to ``end`` (exclusive)."""
+        return self._bounds[first][0], self._bounds[end - 1][1]
 
     def pixels(self, text: str) -> Plane:
         """The glyph area's luma for ``text`` (as many characters as the line has)."""

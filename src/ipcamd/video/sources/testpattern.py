@@ -1,7 +1,7 @@
 """The default source: colour bars, a box bouncing over them, the camera number, a frame
 counter and the time. Deterministic for a given seed (except the time drawn on it). The bars
 stand still unless a script makes them scroll (``scripted.py``): a camera's picture is
-mostly still, and its JPEGs then re-encode only the rows that move (``jpeg_rows.py``).
+mostly still, and its JPEGs then re-encode only the tiles that change (``jpeg_tiles.py``).
 
 Each frame is a :class:`PatternFrame`, a drawing (``frame.py``): what moves is decided once
 per frame where the camera makes it (the bars' offset, the box, a scripted object, the frame
@@ -17,13 +17,14 @@ character and place (``TextLine``). Nothing is scaled.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, replace
+from itertools import zip_longest
 
 import numpy as np
 
-from ipcamd.video.font import GLYPH_HEIGHT
-from ipcamd.video.frame import Damage, Drawing, Plane, Planes
+from ipcamd.video.font import CELL_WIDTH, GLYPH_HEIGHT
+from ipcamd.video.frame import Box, Damage, Drawing, Plane, Planes
 from ipcamd.video.osd import TextPainter
 from ipcamd.video.sources.base import ComputedSource
 from ipcamd.video.sources.pattern_layout import (
@@ -31,7 +32,6 @@ from ipcamd.video.sources.pattern_layout import (
     HEIGHT,
     WHOLE,
     WIDTH,
-    Box,
     Layout,
     Window,
     fill,
@@ -66,16 +66,46 @@ class _Text:
     scale: int
     text: str
 
-    def paint(self, planes: Planes, layout: Layout, reaches: Callable[[int, int], bool]) -> None:
-        """Paint the line if its bar's rows ``reaches`` the rows being drawn."""
+    def bar(self, layout: Layout) -> Box:
+        """The picture pixels of the line's black bar."""
+        return layout.text_line(self.x, self.y, self.scale, len(self.text)).geometry.bar
+
+    def paint(self, planes: Planes, layout: Layout) -> None:
+        """Paint the line: its bar, then its glyphs."""
         line = layout.text_line(self.x, self.y, self.scale, len(self.text))
-        bar = line.geometry.bar
-        if not reaches(bar[1], bar[3]):
-            return
-        fill(planes, bar, BLACK_Y, _GREY_C, _GREY_C)
+        fill(planes, line.geometry.bar, BLACK_Y, _GREY_C, _GREY_C)
         x0, y0, x1, y1 = line.geometry.glyphs
         if x1 > x0 and y1 > y0:
             planes.y[y0:y1, x0:x1] = line.pixels(self.text)
+
+    def paint_cells(self, planes: Planes, layout: Layout, first: int, end: int) -> None:
+        """Paint characters ``first`` to ``end`` (exclusive) of a line already painted with
+        others there: their glyph cells only (the bar around them stays as it is)."""
+        line = layout.text_line(self.x, self.y, self.scale, len(self.text))
+        x0, y0, _, y1 = line.geometry.glyphs
+        c0, c1 = line.columns(first, end)
+        if c1 > c0 and y1 > y0:
+            planes.y[y0:y1, x0 + c0 : x0 + c1] = line.pixels(self.text)[:, c0:c1]
+
+    def cells(self, first: int, end: int) -> Box:
+        """The pattern pixels of characters ``first`` to ``end``'s glyph cells."""
+        s = self.scale
+        cell, x, y = CELL_WIDTH * s, self.x + s, self.y + s
+        return x + first * cell, y, x + end * cell, y + GLYPH_HEIGHT * s
+
+    def bar_pattern(self, length: int) -> Box:
+        """The pattern pixels of the bar of a line of ``length`` characters at this place."""
+        s = self.scale
+        return (
+            self.x,
+            self.y,
+            self.x + (length * CELL_WIDTH + 1) * s,
+            self.y + (GLYPH_HEIGHT + 2) * s,
+        )
+
+
+#: Characters ``first`` to ``end`` (exclusive) of line ``index`` of a caption changed.
+_Retyped = tuple[int, int, int]
 
 
 class _Caption:
@@ -103,25 +133,38 @@ class _Caption:
             )
         return texts
 
+    def changed_since(self, before: _Caption) -> tuple[tuple[Box, ...], tuple[_Retyped, ...]]:
+        """How this frame's text differs from ``before``'s: the pattern pixels of the bars
+        that grew or shrank (a line whose length changed: both bars), and for each other line
+        that changed, the characters from the first that differs to the last (a counter's
+        last digits, a clock's milliseconds), whose glyph cells are all that changed."""
+        resized: list[Box] = []
+        retyped: list[_Retyped] = []
+        for index, (now, then) in enumerate(zip(self.texts(), before.texts(), strict=True)):
+            if now.text == then.text:
+                continue
+            if len(now.text) != len(then.text):
+                resized.append(now.bar_pattern(max(len(now.text), len(then.text))))
+                continue
+            changed = [
+                i for i, (a, b) in enumerate(zip(now.text, then.text, strict=True)) if a != b
+            ]
+            retyped.append((index, changed[0], changed[-1] + 1))
+        return tuple(resized), tuple(retyped)
+
 
 _TITLE_Y, _COUNTER_Y, _CLOCK_Y = 300, 420, 540
-#: The pattern rows of the two lines that change in every frame (the counter and the clock):
-#: their glyphs' 7 rows, a font pixel below the top of their bars as TextGeometry places
-#: them (the bars around them do not change).
-_TICKING_ROWS = (
-    (_COUNTER_Y + 8, _COUNTER_Y + (GLYPH_HEIGHT + 1) * 8),
-    (_CLOCK_Y + 6, _CLOCK_Y + (GLYPH_HEIGHT + 1) * 6),
-)
 
 
 @dataclass(frozen=True, slots=True)
 class _Since:
-    """What changed since the frame the same source made just before: that frame's token and
-    the pattern rows ``(top, bottom)`` drawn differently (box and object, old and new; the
-    counter and the clock), while the bars stood still."""
+    """What changed since the frame the same source made just before, while the bars stood
+    still: that frame's token, the pattern rectangles drawn differently (box and object, old
+    and new), and its caption (what its text said, to find the characters that changed)."""
 
     token: Hashable
-    rows: tuple[tuple[int, int], ...]
+    boxes: tuple[Box, ...]
+    caption: _Caption
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,13 +200,14 @@ class PatternFrame(Drawing):
         that changed since it: the bars there, then every part that reaches into them."""
         layout = layout_of(width, height, self.window)
         damage = None
+        repaint: tuple[Box, ...] = ()
+        retyped: tuple[_Retyped, ...] = ()
         if self.token is not None and self.since is not None:
-            # Even rows only: then a chroma row is redrawn exactly with its two luma rows.
-            rows = tuple(
-                (top & ~1, (bottom + 1) & ~1)
-                for top, bottom in (layout.rows_of(t, b) for t, b in self.since.rows)
-            )
-            damage = Damage((self.since.token, self.window, width, height), rows)
+            resized, retyped = self.caption.changed_since(self.since.caption)
+            texts = self.texts
+            repaint = _even(map(layout.span, (*self.since.boxes, *resized)))
+            cells = _even(layout.span(texts[i].cells(first, end)) for i, first, end in retyped)
+            damage = Damage((self.since.token, self.window, width, height), repaint + cells)
         if (
             damage is not None
             and over is not None
@@ -171,46 +215,60 @@ class PatternFrame(Drawing):
             and over.y.flags.writeable
         ):
             planes = Planes(over.y, over.u, over.v)
-            self._draw(planes, layout, damage.rows)
+            self._draw(planes, layout, repaint, retyped)
         else:
             planes = Planes(
                 np.empty((height, width), np.uint8),
                 np.empty((height // 2, width // 2), np.uint8),
                 np.empty((height // 2, width // 2), np.uint8),
             )
-            self._draw(planes, layout, None)
+            self._draw(planes, layout, None, ())
         if self.token is None:
             return planes
         drawn = (self.token, self.window, width, height)
         return Planes(planes.y, planes.u, planes.v, drawn, damage)
 
     def _draw(
-        self, planes: Planes, layout: Layout, rows: tuple[tuple[int, int], ...] | None
+        self,
+        planes: Planes,
+        layout: Layout,
+        repaint: tuple[Box, ...] | None,
+        retyped: tuple[_Retyped, ...],
     ) -> None:
-        """Draw the frame, everywhere (``rows`` None) or in luma rows ``rows`` (even bounds):
-        there the bars, then each part whose rows reach into them, whole (the parts lie
-        in rows that changed or are drawn as they were: the title)."""
+        """Draw the frame, everywhere (``repaint`` None) or over the last frame: in the
+        rectangles ``repaint`` (even bounds) the bars, then each part that reaches into
+        them, whole (a part lies where the frame changed or is drawn as it was: the title);
+        and the ``retyped`` characters of a line not painted whole."""
         # The bars are vertical: every row is one gathered row (a broadcast copy).
         luma, u_row, v_row = layout.bar_rows(self.bars, self.offset)
-        for top, bottom in ((0, planes.height),) if rows is None else rows:
-            if bottom > top:
-                planes.y[top:bottom] = luma
-                planes.u[top // 2 : bottom // 2] = u_row
-                planes.v[top // 2 : bottom // 2] = v_row
+        whole = ((0, 0, planes.width, planes.height),)
+        for x0, y0, x1, y1 in whole if repaint is None else repaint:
+            planes.y[y0:y1, x0:x1] = luma[x0:x1]
+            planes.u[y0 // 2 : y1 // 2, x0 // 2 : x1 // 2] = u_row[x0 // 2 : x1 // 2]
+            planes.v[y0 // 2 : y1 // 2, x0 // 2 : x1 // 2] = v_row[x0 // 2 : x1 // 2]
 
-        def reaches(top: int, bottom: int) -> bool:
-            return rows is None or any(top < end and start < bottom for start, end in rows)
+        def reaches(part: Box) -> bool:
+            x0, y0, x1, y1 = part
+            return repaint is None or any(
+                x0 < right and left < x1 and y0 < bottom and top < y1
+                for left, top, right, bottom in repaint
+            )
 
         box = layout.span(self.box)
-        if reaches(box[1], box[3]):
+        if reaches(box):
             fill(planes, box, *self.box_yuv)
         if self.scripted is not None:
             scripted, level = self.scripted
             box = layout.span(scripted)
-            if reaches(box[1], box[3]):
+            if reaches(box):
                 fill(planes, box, level, _GREY_C, _GREY_C)
-        for text in self.texts:
-            text.paint(planes, layout, reaches)
+        for index, text in enumerate(self.texts):
+            if reaches(text.bar(layout)):
+                text.paint(planes, layout)
+                continue
+            for line, first, end in retyped:
+                if line == index:
+                    text.paint_cells(planes, layout, first, end)
 
     def cropped(self, left: float, top: float, width: float, height: float) -> PatternFrame:
         """This frame seen through a window of the part it shows."""
@@ -255,8 +313,8 @@ class TestPattern(ComputedSource):
         self._next_due = 0.0
         #: Names this run of frames (a new one at every open: numbers start again).
         self._run = object()
-        #: The last frame made: its token, bars' offset and moving rectangles.
-        self._last: tuple[Hashable, int, tuple[Box, ...]] | None = None
+        #: The last frame made: its token, bars' offset, moving rectangles and caption.
+        self._last: tuple[Hashable, int, tuple[Box, ...], _Caption] | None = None
 
     def open(self) -> None:
         """Restart the frame count and pacing."""
@@ -283,10 +341,18 @@ class TestPattern(ComputedSource):
         moved = (box,) if scripted is None else (box, scripted[0])
         token = (self._run, number)
         since = None
-        last, self._last = self._last, (token, offset, moved)
+        last = self._last
+        caption = _Caption(self._painter, self._title, number, when)
         if last is not None and last[1] == offset:
-            rows = [(top, bottom) for _, top, _, bottom in (*last[2], *moved)]
-            since = _Since(last[0], (*rows, *_TICKING_ROWS))
+            # The box with the box, the object with the object (one that came or went: alone).
+            boxes = [
+                box
+                for then, now in zip_longest(last[2], moved)
+                for box in (_covering(then, now) if then and now else (then or now,))
+                if box is not None
+            ]
+            since = _Since(last[0], tuple(boxes), last[3])
+        self._last = (token, offset, moved, caption)
         return PatternFrame(
             width=WIDTH,
             height=HEIGHT,
@@ -295,7 +361,7 @@ class TestPattern(ComputedSource):
             box=box,
             box_yuv=self._box_yuv,
             scripted=scripted,
-            caption=_Caption(self._painter, self._title, number, when),
+            caption=caption,
             token=token,
             since=since,
         )
@@ -319,6 +385,32 @@ class TestPattern(ComputedSource):
     def close(self) -> None:
         """Nothing to release; the count starts again at the next open."""
         self._count = 0
+
+
+def _even(boxes: Iterable[Box]) -> tuple[Box, ...]:
+    """Picture rectangles widened to even bounds (a chroma sample is then redrawn exactly
+    with its four luma ones), the empty ones left out."""
+    return tuple(
+        (x0 & ~1, y0 & ~1, (x1 + 1) & ~1, (y1 + 1) & ~1)
+        for x0, y0, x1, y1 in boxes
+        if x1 > x0 and y1 > y0
+    )
+
+
+def _covering(then: Box, now: Box) -> tuple[Box, ...]:
+    """What a rectangle that moved from ``then`` to ``now`` changed: one rectangle around
+    both when they overlap (a box moving a few pixels a frame: drawn and encoded once), else
+    the two."""
+    if then[0] < now[2] and now[0] < then[2] and then[1] < now[3] and now[1] < then[3]:
+        return (
+            (
+                min(then[0], now[0]),
+                min(then[1], now[1]),
+                max(then[2], now[2]),
+                max(then[3], now[3]),
+            ),
+        )
+    return then, now
 
 
 def _bounce(position: int, span: int) -> int:
