@@ -25,8 +25,8 @@ refuses (1920x1080 before it was added) is skipped with a line that says so.
 The server's test pattern is seeded (``--seed``, 33 unless told): a random seed picks the box's
 size (80-158 pattern pixels) and speed, and so the tiles a frame encodes again, from 7 to 12 at
 640x480 for seeds 0-39, which moved the one-viewer figure from run to run by more than the
-difference between two trees. Seed 33 is the median of those 40 seeds (9.9 tiles a frame, a box
-of 122 pixels); ``--seed random`` measures another.
+difference between two trees. Seed 33 is the median of those 40 seeds (9.7 tiles a frame
+against a median of 9.8, a box of 122 pixels); ``--seed random`` measures another.
 
 ``--pattern`` sets the test pattern's scene first (``ipcamd/scene.cgi``): ``moving`` (the
 default: a box bouncing over still bars, so a JPEG encodes again only the rows that move),
