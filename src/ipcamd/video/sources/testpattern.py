@@ -23,12 +23,10 @@ from itertools import zip_longest
 
 import numpy as np
 
-from ipcamd.video.font import CELL_WIDTH, GLYPH_HEIGHT
 from ipcamd.video.frame import Box, Damage, Drawing, Plane, Planes
 from ipcamd.video.osd import TextPainter
 from ipcamd.video.sources.base import ComputedSource
 from ipcamd.video.sources.pattern_layout import (
-    BLACK_Y,
     HEIGHT,
     WHOLE,
     WIDTH,
@@ -38,6 +36,7 @@ from ipcamd.video.sources.pattern_layout import (
     layout_of,
     shared,
 )
+from ipcamd.video.sources.pattern_text import GREY_C, Caption, Retyped, TextLineSpec
 from ipcamd.video.sources.scripted import Scene, object_box
 
 FPS = 30.0
@@ -53,110 +52,6 @@ _BARS = (
     (35, 212, 114),
     (16, 128, 128),
 )
-_GREY_C = 128
-
-
-@dataclass(frozen=True, slots=True)
-class _Text:
-    """One line of text in pattern pixels: its top-left corner, font scale (7 rows, 6 columns
-    per character) and what it says, white on a black bar."""
-
-    x: int
-    y: int
-    scale: int
-    text: str
-
-    def bar(self, layout: Layout) -> Box:
-        """The picture pixels of the line's black bar."""
-        return layout.text_line(self.x, self.y, self.scale, len(self.text)).geometry.bar
-
-    def paint(self, planes: Planes, layout: Layout) -> None:
-        """Paint the line: its bar, then its glyphs."""
-        line = layout.text_line(self.x, self.y, self.scale, len(self.text))
-        fill(planes, line.geometry.bar, BLACK_Y, _GREY_C, _GREY_C)
-        x0, y0, x1, y1 = line.geometry.glyphs
-        if x1 > x0 and y1 > y0:
-            planes.y[y0:y1, x0:x1] = line.pixels(self.text)
-
-    def paint_cells(self, planes: Planes, layout: Layout, first: int, end: int) -> None:
-        """Paint characters ``first`` to ``end`` (exclusive) of a line already painted with
-        others there: their glyph cells only (the bar around them stays as it is)."""
-        line = layout.text_line(self.x, self.y, self.scale, len(self.text))
-        x0, y0, _, y1 = line.geometry.glyphs
-        c0, c1 = line.columns(first, end)
-        if c1 > c0 and y1 > y0:
-            planes.y[y0:y1, x0 + c0 : x0 + c1] = line.pixels(self.text)[:, c0:c1]
-
-    def cells(self, first: int, end: int) -> Box:
-        """The pattern pixels of characters ``first`` to ``end``'s glyph cells."""
-        s = self.scale
-        cell, x, y = CELL_WIDTH * s, self.x + s, self.y + s
-        return x + first * cell, y, x + end * cell, y + GLYPH_HEIGHT * s
-
-    def bar_pattern(self, length: int) -> Box:
-        """The pattern pixels of the bar of a line of ``length`` characters at this place."""
-        s = self.scale
-        return (
-            self.x,
-            self.y,
-            self.x + (length * CELL_WIDTH + 1) * s,
-            self.y + (GLYPH_HEIGHT + 2) * s,
-        )
-
-
-#: Characters ``first`` to ``end`` (exclusive) of line ``index`` of a caption changed.
-_Retyped = tuple[int, int, int]
-
-
-class _Caption:
-    """A frame's lines of text, made when the frame is first drawn (in the pool, not on the
-    event loop that decides the frame: the time is converted then) and kept for every profile
-    drawing it (a race between pool threads only makes them twice)."""
-
-    __slots__ = ("_number", "_painter", "_texts", "_title", "_when")
-
-    def __init__(self, painter: TextPainter, title: str, number: int, when: float) -> None:
-        self._painter = painter
-        self._title = title
-        self._number = number
-        self._when = when
-        self._texts: tuple[_Text, ...] | None = None
-
-    def texts(self) -> tuple[_Text, ...]:
-        texts = self._texts
-        if texts is None:
-            stamp = self._painter.stamp(self._when)
-            texts = self._texts = (
-                _Text(48, _TITLE_Y, 8, self._title),
-                _Text(48, _COUNTER_Y, 8, f"frame {self._number:08d}"),
-                _Text(48, _CLOCK_Y, 6, stamp),
-            )
-        return texts
-
-    def changed_since(self, before: _Caption) -> tuple[tuple[Box, ...], tuple[_Retyped, ...]]:
-        """How this frame's text differs from ``before``'s: the pattern pixels of the bars
-        that grew or shrank (a line whose length changed: both bars), and for each other line
-        that changed, the characters from the first that differs to the last (a counter's
-        last digits, a clock's milliseconds), whose glyph cells are all that changed."""
-        resized: list[Box] = []
-        retyped: list[_Retyped] = []
-        for index, (now, then) in enumerate(zip(self.texts(), before.texts(), strict=True)):
-            if now.text == then.text:
-                continue
-            if len(now.text) != len(then.text):
-                resized.append(now.bar_pattern(max(len(now.text), len(then.text))))
-                continue
-            changed = [
-                i for i, (a, b) in enumerate(zip(now.text, then.text, strict=True)) if a != b
-            ]
-            retyped.append((index, changed[0], changed[-1] + 1))
-        return tuple(resized), tuple(retyped)
-
-
-#: Where the lines' bars start. The counter's glyphs (pattern rows 456-512) reach no more rows
-#: of MCUs than they did from 420 at any size served, and one fewer at 320x240, 640x480,
-#: 1280x960 and 3840x2160: each row they reach is a tile encoded again in every frame.
-_TITLE_Y, _COUNTER_Y, _CLOCK_Y = 300, 448, 540
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +62,7 @@ class _Since:
 
     token: Hashable
     boxes: tuple[Box, ...]
-    caption: _Caption
+    caption: Caption
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +79,7 @@ class PatternFrame(Drawing):
     #: A scripted object's rectangle and grey level, or None.
     scripted: tuple[Box, int] | None
     #: What the text lines say: the title, the frame number, the host time stamp.
-    caption: _Caption
+    caption: Caption
     window: Window = WHOLE
     #: This frame among its source's frames (an encoder matches it against a later frame's
     #: ``since``), and what changed since the one before; None: not known.
@@ -192,7 +87,7 @@ class PatternFrame(Drawing):
     since: _Since | None = None
 
     @property
-    def texts(self) -> tuple[_Text, ...]:
+    def texts(self) -> tuple[TextLineSpec, ...]:
         """The three lines of text (the time stamp made on first use, on a pool thread)."""
         return self.caption.texts()
 
@@ -204,7 +99,7 @@ class PatternFrame(Drawing):
         layout = layout_of(width, height, self.window)
         damage = None
         repaint: tuple[Box, ...] = ()
-        retyped: tuple[_Retyped, ...] = ()
+        retyped: tuple[Retyped, ...] = ()
         if self.token is not None and self.since is not None:
             resized, retyped = self.caption.changed_since(self.since.caption)
             texts = self.texts
@@ -236,7 +131,7 @@ class PatternFrame(Drawing):
         planes: Planes,
         layout: Layout,
         repaint: tuple[Box, ...] | None,
-        retyped: tuple[_Retyped, ...],
+        retyped: tuple[Retyped, ...],
     ) -> None:
         """Draw the frame, everywhere (``repaint`` None) or over the last frame: in the
         rectangles ``repaint`` (even bounds) the bars, then each part that reaches into
@@ -264,7 +159,7 @@ class PatternFrame(Drawing):
             scripted, level = self.scripted
             box = layout.span(scripted)
             if reaches(box):
-                fill(planes, box, level, _GREY_C, _GREY_C)
+                fill(planes, box, level, GREY_C, GREY_C)
         for index, text in enumerate(self.texts):
             if reaches(text.bar(layout)):
                 text.paint(planes, layout)
@@ -317,7 +212,7 @@ class TestPattern(ComputedSource):
         #: Names this run of frames (a new one at every open: numbers start again).
         self._run = object()
         #: The last frame made: its token, bars' offset, moving rectangles and caption.
-        self._last: tuple[Hashable, int, tuple[Box, ...], _Caption] | None = None
+        self._last: tuple[Hashable, int, tuple[Box, ...], Caption] | None = None
 
     def open(self) -> None:
         """Restart the frame count and pacing."""
@@ -345,7 +240,7 @@ class TestPattern(ComputedSource):
         token = (self._run, number)
         since = None
         last = self._last
-        caption = _Caption(self._painter, self._title, number, when)
+        caption = Caption(self._painter, self._title, number, when)
         if last is not None and last[1] == offset:
             # The box with the box, the object with the object (one that came or went: alone).
             boxes = [
