@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from ipcamd.errors import SourceUnavailable
 from ipcamd.video.frame import Picture, Planes, solid
+from ipcamd.video.handover import Handover
 from ipcamd.video.osd import TextPainter
 from ipcamd.video.producer import Producer, VideoStatus
 from ipcamd.video.sources.base import ComputedSource, Source
@@ -35,6 +36,9 @@ LINGER = 3.0
 PROBE_TIMEOUT = 15.0
 #: Seconds a status learnt while nobody watched stays true; an older one is probed again.
 STATUS_MAX_AGE = 10.0
+#: Seconds a computed source's part may wait for its next tick (handover.py); a source whose
+#: next frame is farther away has its parts sent as soon as they are encoded.
+MAX_HOLD = 0.1
 #: Seconds videostatus waits for such a new probe before it answers with the previous status.
 REFRESH_WAIT = 3.0
 
@@ -110,6 +114,14 @@ class Camera(Producer):
         if self._reader is not None:
             loop = asyncio.get_running_loop()
             self._linger_handle = loop.call_later(self.linger, self._stop_reader)
+
+    @property
+    def handover(self) -> Handover | None:
+        """Where parts of this camera's frames may wait for its next tick: a computed
+        source's, while it runs (None for a reader thread's: its frames come when they
+        come)."""
+        reader = self._reader
+        return reader.handover if isinstance(reader, _Ticker) else None
 
     @property
     def running(self) -> bool:
@@ -238,12 +250,15 @@ class _Ticker:
         self.source = source
         self.loop = loop
         self._interval = 1.0 / source.fps
+        #: Where the profiles' parts of one frame wait for the next tick (handover.py).
+        self.handover = Handover(loop)
         source.open()
         self._due = loop.time()
         self._handle: asyncio.Handle | None = loop.call_soon(self._tick)
 
     def _tick(self) -> None:
         camera = self.camera
+        self.handover.release()  # the parts of the frame before leave now
         try:
             picture, status, pause = self.source.make(), VideoStatus.VIDEO, 0.0
         except Exception:
@@ -251,7 +266,10 @@ class _Ticker:
             _LOGGER.exception("Camera %d: source failed", camera.number)
             picture, status, pause = camera.no_video_picture(), VideoStatus.NO_VIDEO, 1.0
         camera._deliver(self, picture, status)
-        self._due = max(self._due + self._interval, self.loop.time()) + pause
+        now = self.loop.time()
+        self._due = max(self._due + self._interval, now) + pause
+        if self._due - now > MAX_HOLD:
+            self.handover.release()  # no tick soon: this frame's parts do not wait for it
         self._handle = self.loop.call_at(self._due, self._tick)
 
     def halt(self) -> None:
@@ -259,6 +277,7 @@ class _Ticker:
         if self._handle is not None:
             self._handle.cancel()
             self._handle = None
+        self.handover.close()
         self.source.close()
 
 

@@ -155,6 +155,11 @@ class MjpegSender:
         self._done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
     @property
+    def timed(self) -> bool:
+        """True for a stream that ends at a time (``duration``)."""
+        return self._deadline is not None
+
+    @property
     def finished(self) -> bool:
         """True once the stream is over (whatever the reason)."""
         return self._done.done()

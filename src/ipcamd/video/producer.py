@@ -12,9 +12,13 @@ import asyncio
 import time
 from collections.abc import Callable
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from ipcamd.errors import StreamClosed
 from ipcamd.video.frame import Frame, Picture
+
+if TYPE_CHECKING:
+    from ipcamd.video.handover import Handover
 
 # StreamClosed is re-exported: a producer's consumers know it by this module.
 __all__ = ["Producer", "StreamClosed", "VideoStatus"]
@@ -76,6 +80,12 @@ class Producer:
 
     def _stop(self) -> None:
         """The last user left: stop producing."""
+
+    @property
+    def handover(self) -> Handover | None:
+        """Where the parts of this producer's frames may wait for its next frame instead of
+        waking the loop (handover.py); None: they are sent as soon as they are encoded."""
+        return None
 
     @property
     def next_seq(self) -> int:

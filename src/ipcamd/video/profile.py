@@ -17,12 +17,14 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ipcamd.video.consumers import Consumer, ProfileLeft
 from ipcamd.video.encoder import Encoded, Encoder
 from ipcamd.video.fanout import MjpegSender
 from ipcamd.video.frame import Frame
+from ipcamd.video.handover import Handover
 from ipcamd.video.pacing import FramePicker
 from ipcamd.video.producer import Producer, StreamClosed
 from ipcamd.video.render import ProfileRenderer, RenderSpec
@@ -46,13 +48,16 @@ class Profile:
         self.consumers: set[Consumer] = set()
         #: The MJPEG viewers among them, fed by :meth:`_fan_out` (in order of arrival).
         self.senders: dict[MjpegSender, None] = {}
+        #: How many of them end at a time (``duration``): their last part is due before it,
+        #: so while there are any the parts do not wait for the producer's next frame.
+        self._timed = 0
         self._hub = hub
         self._picker = FramePicker(spec.fps) if spec.fps > 0 else None
         self._chosen: Frame | None = None
         self._chosen_event = asyncio.Event()
         self._closed = False
         self._last: Encoded | None = None
-        self._pending: tuple[int, asyncio.Future[Encoded]] | None = None
+        self._pending: _Job | None = None
         self._unlisten: Callable[[], None] | None = producer.add_listener(self._on_frame)
         self._on_frame()  # a running camera's current frame is the first one
 
@@ -108,13 +113,15 @@ class Profile:
             pending = self._pending
             if pending is None:
                 pending = self._start_encode(frame)
-            elif pending[0] <= after:
+            elif pending.seq <= after:
                 # An older frame is in the encoder: one frame at a time (the encoder keeps
                 # state from frame to frame), so this one is encoded once it is out.
-                await asyncio.wait({pending[1]})
+                pending.hurry()
+                await asyncio.wait({pending.future})
                 continue
             break
-        encoded = await asyncio.shield(pending[1])
+        pending.hurry()  # awaited: it does not wait for the source's next tick
+        encoded = await asyncio.shield(pending.future)
         if consumer is not None and consumer.profile is not self:
             raise ProfileLeft  # moved during the encode: the next frame has the new settings
         return encoded
@@ -134,7 +141,9 @@ class Profile:
     def add_sender(self, sender: MjpegSender) -> None:
         """Push every part from now on to ``sender`` (an MJPEG viewer); its first part is the
         newest frame, at once if it is encoded already."""
-        self.senders[sender] = None
+        if sender not in self.senders:
+            self.senders[sender] = None
+            self._timed += sender.timed
         sender.follow(self.next_expected)
         last, chosen = self._last, self._chosen
         if last is not None and (chosen is None or last.seq >= chosen.seq):
@@ -144,7 +153,9 @@ class Profile:
 
     def remove_sender(self, sender: MjpegSender) -> None:
         """Stop pushing to ``sender`` (it left the profile, or its stream ended)."""
-        self.senders.pop(sender, None)
+        if sender in self.senders:
+            del self.senders[sender]
+            self._timed -= sender.timed
 
     def close(self) -> None:
         """Stop looking at frames; waiting consumers get StreamClosed, streams end."""
@@ -164,17 +175,23 @@ class Profile:
         planes = self._renderer.render(frame.planes, frame.time)
         return self.encoder.encode(planes, frame.seq, frame.time)
 
-    def _start_encode(self, frame: Frame) -> tuple[int, asyncio.Future[Encoded]]:
+    def _start_encode(self, frame: Frame, *, hold: bool = False) -> _Job:
         """Render and encode ``frame`` in the pool: one job, and one callback on the loop
         when it is done (no task, no futures between the threads: the per-frame floor,
-        docs/video.md)."""
+        docs/video.md). With ``hold``, that callback may wait for the producer's next
+        frame (its hand-over) instead of waking the loop."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Encoded] = loop.create_future()
-        self._pending = (frame.seq, future)
         seq = frame.seq
+        handover = self.producer.handover if hold else None
+        job = self._pending = _Job(seq, future, handover)
+        ticket = job.ticket
 
         def done(encoded: Encoded | None, error: BaseException | None) -> None:
-            _call_on(loop, self._encoded, seq, future, encoded, error)
+            if handover is None or error is not None:
+                _call_on(loop, self._encoded, seq, future, encoded, error)
+            else:
+                handover.hand(ticket, self._encoded, seq, future, encoded, error)
 
         try:
             self._hub.executor.post(self._render, frame, done)
@@ -182,12 +199,12 @@ class Profile:
             self._pending = None
             future.set_exception(StreamClosed(self.producer.name))
             future.exception()
-            return frame.seq, future
-        return self._pending
+        return job
 
     def _push(self, frame: Frame) -> None:
-        """Encode ``frame`` for the senders; :meth:`_encoded` hands it out when it is done."""
-        self._start_encode(frame)
+        """Encode ``frame`` for the senders; :meth:`_encoded` hands it out when it is done,
+        at the producer's next frame if it has a hand-over (nobody else awaits it)."""
+        self._start_encode(frame, hold=not self._timed)
 
     def _encoded(
         self,
@@ -199,7 +216,7 @@ class Profile:
         """Runs on the loop when the pool has encoded frame ``seq`` (or failed to, or dropped
         it at shutdown): keep it, give it to whoever awaits it, write it to the senders (and
         encode a newer frame chosen meanwhile)."""
-        if self._pending is not None and self._pending[0] == seq:
+        if self._pending is not None and self._pending.seq == seq:
             self._pending = None
         if encoded is None or error is not None:
             if not future.done():
@@ -228,6 +245,26 @@ class Profile:
         now = time.monotonic()
         for sender in list(self.senders):
             sender.offer(encoded, now)
+
+
+@dataclass(slots=True)
+class _Job:
+    """The frame in the encoder: its number, its outcome to come, and the hand-over (if
+    any) where that outcome may wait for the producer's next frame."""
+
+    seq: int
+    future: asyncio.Future[Encoded]
+    handover: Handover | None = None
+    ticket: int = field(init=False, default=0)
+
+    def __post_init__(self) -> None:
+        if self.handover is not None:
+            self.ticket = self.handover.ticket()
+
+    def hurry(self) -> None:
+        """Someone awaits this frame: its outcome does not wait for the next frame."""
+        if self.handover is not None:
+            self.handover.hurry(self.ticket)
 
 
 def _call_on(loop: asyncio.AbstractEventLoop, callback: Callable[..., None], *args: object) -> None:

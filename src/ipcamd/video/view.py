@@ -21,6 +21,7 @@ from typing import Final
 
 from ipcamd.errors import InvalidParameter
 from ipcamd.video.frame import Drawing, Frame, Picture, Planes
+from ipcamd.video.handover import Handover
 from ipcamd.video.producer import Producer
 
 
@@ -143,6 +144,11 @@ class View(Producer):
         #: The source's number of the frame published last, its window, and our number of
         #: it (numbers only: a stopped view holds no picture).
         self._shown: tuple[int, Window, int] | None = None
+
+    @property
+    def handover(self) -> Handover | None:
+        """The source's: a view publishes with its source's frames."""
+        return self.source.handover
 
     @property
     def window(self) -> Window:
