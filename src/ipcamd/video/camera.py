@@ -1,5 +1,6 @@
 """One video input: runs its source on a reader thread while anyone watches (a computed source,
-the test pattern, on an event-loop timer instead: no thread hand-over per frame).
+the test pattern, on an event-loop timer instead: no reader thread, and the parts its profiles
+encode leave with its next tick, ``handover.py``).
 
 The source is opened when the first user attaches and closed a little after the last one
 leaves (so a burst of snapshots does not reopen a file or an RTSP session each time). A source
@@ -240,7 +241,8 @@ class _Ticker:
     """Makes a computed source's pictures on the event loop, one timer per frame.
 
     A frame that comes late is not caught up (as a reader thread does not); a source that
-    raises shows the "no video" picture and is asked again a second later.
+    raises shows the "no video" picture and is asked again a second later. Each tick first
+    releases its :class:`Handover`: the parts encoded of the frame before leave then.
     """
 
     def __init__(

@@ -35,8 +35,9 @@ class Source(ABC):
 class ComputedSource(Source):
     """A source whose pictures cost next to nothing to make (the test pattern decides a frame
     in tens of microseconds and leaves the drawing to each profile): the camera makes them on
-    the event loop at :attr:`fps`, so a frame needs no reader thread and no hand-over between
-    threads. ``read`` still works (paced, blocking) for whoever reads it from a thread.
+    the event loop at :attr:`fps`, so a frame needs no reader thread, and its profiles' parts
+    leave with the next tick (``handover.py``). ``read`` still works (paced, blocking) for
+    whoever reads it from a thread.
     """
 
     #: Pictures a second.
