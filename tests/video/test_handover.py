@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 
 import pytest
 
+from ipcamd.video.fanout import MjpegSender
 from ipcamd.video.frame import Frame, solid
 from ipcamd.video.handover import Handover
 from ipcamd.video.hub import StreamHub
@@ -154,14 +156,22 @@ async def ticking(pool: FramePool) -> AsyncIterator[tuple[StreamHub, Ticking]]:
     hub.close()
 
 
+@contextmanager
+def viewing(
+    hub: StreamHub, duration: float = 0.0
+) -> Iterator[tuple[MjpegSender, RecordingTransport]]:
+    """An MJPEG viewer of SPEC, in process: its sender and what it was written."""
+    transport = RecordingTransport()
+    with hub.attach("viewer") as viewer:
+        viewer.use(SPEC)
+        yield viewer.send(transport, duration=duration), transport
+
+
 async def test_a_viewers_part_leaves_with_the_next_frame(
     ticking: tuple[StreamHub, Ticking],
 ) -> None:
     hub, producer = ticking
-    transport = RecordingTransport()
-    with hub.attach("viewer") as viewer:
-        viewer.use(SPEC)
-        sender = viewer.send(transport)
+    with viewing(hub) as (sender, transport):
         first = producer.tick(50)
         await wait_until(lambda: producer.ticks.held == 1)
         await loop_passes()
@@ -181,10 +191,7 @@ async def test_a_snapshot_does_not_wait_for_the_next_frame(
     """A consumer that awaits the frame a viewer's part waits with gets it without a tick
     (and so does the viewer)."""
     hub, producer = ticking
-    transport = RecordingTransport()
-    with hub.attach("viewer") as viewer, hub.attach("snapshot") as snapshot:
-        viewer.use(SPEC)
-        viewer.send(transport)
+    with viewing(hub) as (_sender, transport), hub.attach("snapshot") as snapshot:
         frame = producer.tick(50)
         await wait_until(lambda: producer.ticks.held == 1)
         snapshot.use(SPEC)
@@ -199,10 +206,7 @@ async def test_a_stream_with_a_duration_gets_its_parts_at_once(
 ) -> None:
     """Its last part is due before its end: nothing of its profile waits for a tick."""
     hub, producer = ticking
-    transport = RecordingTransport()
-    with hub.attach("viewer") as viewer:
-        viewer.use(SPEC)
-        viewer.send(transport, duration=60)
+    with viewing(hub, duration=60) as (_sender, transport):
         producer.tick(50)
         await wait_until(lambda: len(transport.chunks) == 1)
         assert producer.ticks.held == 0
